@@ -1,0 +1,6 @@
+"""`make bench`: every figure beside a bare baseline measured in the same run."""
+
+from . import bench_parse
+
+if __name__ == "__main__":
+    bench_parse.run()

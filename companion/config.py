@@ -1,0 +1,53 @@
+"""Settings: defaults, then SSI_COMPANION_* environment variables, then what the caller passes."""
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+ENV_PREFIX = "SSI_COMPANION_"
+# An unassigned port, far from the usual development servers (5000, 8000, 8080...).
+DEFAULT_PORT = 47613
+
+DEFAULTS = {
+    "HOME": None,  # the data directory; None means the platform's user data dir
+    "PORT": DEFAULT_PORT,
+}
+
+
+class ConfigError(ValueError):
+    """A setting has a value the companion cannot use; the message says which and why."""
+
+
+def _from_env() -> dict:
+    found = {}
+    for key, default in DEFAULTS.items():
+        raw = os.environ.get(ENV_PREFIX + key)
+        if raw is None or raw == "":
+            continue
+        if isinstance(default, int):
+            try:
+                found[key] = int(raw)
+            except ValueError:
+                raise ConfigError(
+                    f"{ENV_PREFIX}{key} must be a whole number, not {raw!r}"
+                ) from None
+        else:
+            found[key] = raw
+    return found
+
+
+def load(overrides: dict | None = None) -> dict:
+    """The settings in force: defaults < environment < overrides."""
+    settings = dict(DEFAULTS)
+    settings.update(_from_env())
+    settings.update(overrides or {})
+    return settings
+
+
+def data_dir(home: str | os.PathLike | None = None) -> Path:
+    """The data directory, created owner-only (0700): it holds the token and your history."""
+    path = Path(home) if home else Path(platformdirs.user_data_dir("ssi-companion", False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask, and an old dir may be wider
+    return path

@@ -1,0 +1,265 @@
+"""The layouts the SSI page has had, each read by its own strategy.
+
+A strategy answers None when its layout is not on the page, else a `Found` whose missing
+numbers are None (the page had the structure but not yet the values). Numbers are read from
+ids, classes and attributes, never from translated labels; see ../shared/docs/ssi-page.md.
+"""
+
+import html
+import json
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from .numbers import find_numbers, first_number, parse_number
+from .prose import group_of, read_group_averages
+
+PILLARS = ("brand", "people", "insights", "relationships")
+PILLAR_BAR_IDS = {
+    "brand": "establish-brand__sub-score-bar",
+    "people": "find-people__sub-score-bar",
+    "insights": "engage-with-insights__sub-score-bar",
+    "relationships": "build-relationships__sub-score-bar",
+}
+_PILLAR_ID_WORDS = {
+    "brand": "brand",
+    "people": "people",
+    "insights": "insight",
+    "relationships": "relationship",
+}
+# Words in an element's classes or id that mark it as describing a peer group, not the user.
+_GROUP_MARKS = ("group-ssi-score", "group-score", "peer")
+# Ids that name a group: a bar with one of these is the group's, not the user's.
+_GROUP_ID_WORDS = ("industry", "network", "group", "peer", "team")
+_PROSE_TAGS = ["p", "div", "span", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6"]
+_BLOCK_TAGS = ["p", "div", "li", "dd", "dt", "section", "ul", "ol", "dl"]
+
+
+@dataclass
+class Found:
+    source: str
+    pillars: dict[str, float | None]
+    total: float | None = None  # the precise total, when the layout states one
+    total_displayed: float | None = None
+    industry_rank: float | None = None
+    network_rank: float | None = None
+    industry_avg: float | None = None
+    network_avg: float | None = None
+    industry: str | None = None
+    # Set when the layout stated the field but its number could not be read yet.
+    missing: list[str] = field(default_factory=list)
+
+
+def _marks(el: Tag) -> str:
+    classes = el.get("class") or []
+    if isinstance(classes, str):
+        classes = [classes]
+    return " ".join([*classes, el.get("id") or ""]).lower()
+
+
+def _inside(el: Tag, predicate) -> bool:
+    return any(predicate(parent) for parent in [el, *el.parents] if isinstance(parent, Tag))
+
+
+def _is_peer_group(el: Tag) -> bool:
+    return any(mark in _marks(el) for mark in _GROUP_MARKS)
+
+
+def _is_decoy(el: Tag) -> bool:
+    """Inside a <progress> (fallback content) or a peer group: never the user's value."""
+    return _inside(el, lambda p: p.name == "progress" or _is_peer_group(p))
+
+
+def _text(el: Tag) -> str:
+    return el.get_text("")
+
+
+# -- 2021: the salesApiSsi JSON embedded in a hidden <code> ------------------------------------
+
+
+def _find_payload(value):
+    if isinstance(value, dict):
+        if "memberScore" in value:
+            return value
+        children = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return None
+    for child in children:
+        found = _find_payload(child)
+        if found is not None:
+            return found
+    return None
+
+
+def embedded_payload(soup: BeautifulSoup) -> dict | None:
+    """The salesApiSsi payload inside a <code> element, escaped once, twice or in a comment."""
+    for code in soup.find_all("code"):
+        raw = "".join(s for s in code.descendants if isinstance(s, NavigableString)).strip()
+        if "memberScore" not in raw:
+            continue
+        for candidate in (raw, html.unescape(raw)):
+            try:
+                payload = _find_payload(json.loads(candidate))
+            except (ValueError, RecursionError):
+                continue
+            if payload is not None:
+                return payload
+    return None
+
+
+# -- ranks: one reader for the current and the 2023 markup -------------------------------------
+
+
+def _rank_number(block: Tag) -> float | None:
+    score = block.select_one(".ssi-rank__category-score") or block
+    for span in score.find_all("span"):
+        value = parse_number(_text(span))
+        if value is not None:
+            return value
+    text = _text(score)
+    for value, _start, end in find_numbers(text):
+        if text[end:].lstrip().startswith("%"):
+            return value
+    labels = " ".join(_text(el) for el in score.select("dt, .ssi-rank__category-name"))
+    return first_number(text.replace(labels, "")) if labels else first_number(text)
+
+
+def _rank_kind(block: Tag) -> str | None:
+    return group_of(_text(block.select_one("dt, .ssi-rank__category-name") or block))
+
+
+def read_ranks(soup: BeautifulSoup) -> tuple[list[Tag], float | None, float | None]:
+    blocks = [b for b in soup.select(".ssi-rank") if not b.find_parent(class_="ssi-rank")]
+    if not blocks:
+        blocks = soup.select(".ssi-rank__category-score")
+    if not blocks:
+        return [], None, None
+    industry, network = blocks[0], blocks[1] if len(blocks) > 1 else None
+    # The page puts industry first; a label that clearly says otherwise wins.
+    if network is not None and _rank_kind(industry) == "network" != _rank_kind(network):
+        industry, network = network, industry
+    return (
+        blocks,
+        _rank_number(industry),
+        _rank_number(network) if network is not None else None,
+    )
+
+
+# -- averages from the prose next to the peer donuts ------------------------------------------
+
+
+def _prose_texts(soup: BeautifulSoup):
+    for el in soup.find_all(_PROSE_TAGS):
+        if el.find(_BLOCK_TAGS) is not None:
+            continue  # read only innermost blocks, so one sentence is read once
+        if _inside(el, lambda p: p.name == "progress" or "ssi-rank" in _marks(p)):
+            continue
+        yield _text(el)
+
+
+def _add_prose_averages(found: Found, soup: BeautifulSoup) -> Found:
+    averages = read_group_averages(_prose_texts(soup))
+    # Numbers the layout shows outright (2023) win over numbers read from sentences.
+    if found.industry_avg is None:
+        found.industry_avg = averages.industry_avg
+    if found.network_avg is None:
+        found.network_avg = averages.network_avg
+    found.industry = averages.industry
+    return found
+
+
+def _add_ranks(found: Found, soup: BeautifulSoup) -> Found:
+    blocks, found.industry_rank, found.network_rank = read_ranks(soup)
+    if blocks and found.industry_rank is None:
+        found.missing.append("industry_rank")
+    return found
+
+
+# -- 2025-12 to 2026-06: <progress> bars and a captioned donut ---------------------------------
+
+
+def _pillar_bar(bars: list[Tag], pillar: str) -> Tag | None:
+    exact = [b for b in bars if b.get("id") == PILLAR_BAR_IDS[pillar]]
+    if exact:
+        return exact[0]
+    word = _PILLAR_ID_WORDS[pillar]
+    loose = [
+        b
+        for b in bars
+        if word in (bar_id := (b.get("id") or "").lower())
+        and not any(group in bar_id for group in _GROUP_ID_WORDS)
+    ]
+    return loose[0] if loose else None
+
+
+def read_current_dom(soup: BeautifulSoup) -> Found | None:
+    bars = [
+        b
+        for b in soup.find_all("progress")
+        if "sub-score" in (b.get("id") or "") and not _inside(b, _is_peer_group)
+    ]
+    found_bars = {pillar: _pillar_bar(bars, pillar) for pillar in PILLARS}
+    if not any(found_bars.values()):
+        return None
+    found = Found(
+        source="dom_current",
+        pillars={
+            pillar: parse_number(bar.get("value")) if bar is not None else None
+            for pillar, bar in found_bars.items()
+        },
+    )
+    found.total_displayed = _displayed_total(soup)
+    return _add_prose_averages(_add_ranks(found, soup), soup)
+
+
+def _displayed_total(soup: BeautifulSoup) -> float | None:
+    for selector in (
+        ".user-ssi-score__donut-chart-caption .ssi-score__value",
+        ".user-ssi-score .ssi-score__value",
+    ):
+        for el in soup.select(selector):
+            if not _is_decoy(el):
+                value = parse_number(_text(el))
+                if value is not None:
+                    return value
+    caption = soup.select_one(".user-ssi-score__donut-chart-caption")
+    return first_number(_text(caption)) if caption is not None else None
+
+
+# -- 2023: seven values in a row ---------------------------------------------------------------
+
+
+def read_dom_2023(soup: BeautifulSoup) -> Found | None:
+    spans = []
+    for selector in (".ssi-score__value.block.t-light", ".ssi-score__value.block"):
+        spans = [s for s in soup.select(selector) if not _is_decoy(s)]
+        if len(spans) >= 5:
+            break
+    if len(spans) < 5:
+        return None
+    values = [parse_number(_text(s)) for s in spans[:7]]
+    values += [None] * (7 - len(values))
+    found = Found(
+        source="dom_2023",
+        pillars=dict(zip(PILLARS, values[1:5], strict=True)),
+        total_displayed=values[0],
+        industry_avg=values[5],
+        network_avg=values[6],
+    )
+    if values[0] is None:
+        found.missing.append("total")
+    return _add_prose_averages(_add_ranks(found, soup), soup)
+
+
+def looks_like_ssi(soup: BeautifulSoup) -> bool:
+    """Signs of the SSI page that hold no values: a skeleton, an unknown layout."""
+    if soup.find(lambda t: "ssi" in _marks(t) or "sub-score" in _marks(t)):
+        return True
+    title = soup.find("title")
+    return title is not None and "social selling index" in _text(title).lower()
+
+
+def is_loading(soup: BeautifulSoup) -> bool:
+    return bool(soup.find(lambda t: any(w in _marks(t) for w in ("skeleton", "ghost", "loading"))))

@@ -1,0 +1,71 @@
+"""Serving the companion on 127.0.0.1 with waitress."""
+
+import errno
+import json
+import signal
+import urllib.error
+import urllib.request
+
+from waitress.server import create_server
+
+from . import __version__
+
+# The companion listens on the loopback interface only: nothing on the network reaches it.
+HOST = "127.0.0.1"
+
+
+class PortTaken(OSError):
+    pass
+
+
+def who_answers(port: int, timeout: float = 2.0) -> str | None:
+    """The version of the companion answering on `port`, or None if something else is there."""
+    try:
+        with urllib.request.urlopen(
+            f"http://{HOST}:{port}/api/v1/ping", timeout=timeout
+        ) as response:
+            body = json.loads(response.read(4096))
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+    if isinstance(body, dict) and body.get("app") == "ssi-companion":
+        return str(body.get("version", "?"))
+    return None
+
+
+def port_taken_message(port: int) -> str:
+    version = who_answers(port)
+    if version is not None:
+        return (
+            f"SSI Companion {version} is already running on http://{HOST}:{port}/ "
+            "(open that address, or stop it first)."
+        )
+    return (
+        f"Port {port} is taken by another program. Start the companion on another port with "
+        "--port N or SSI_COMPANION_PORT, and set the same port in the extension's options."
+    )
+
+
+def _stop_on_sigterm():
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def serve(app, port: int, echo=print) -> None:
+    """Run until Ctrl-C or SIGTERM. Raises PortTaken when the port is in use."""
+    try:
+        server = create_server(app, host=HOST, port=port, threads=4, ident="ssi-companion")
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            raise PortTaken(port_taken_message(port)) from None
+        raise
+    _stop_on_sigterm()
+    echo(f"SSI Companion {__version__} is running on http://{HOST}:{port}/ (Ctrl-C stops it)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        echo("SSI Companion stopped.")

@@ -1,0 +1,95 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from companion.app import create_app
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+# shared/ lies beside the repository, on developer machines and in CI alike.
+REAL_FIXTURES = REPO.parent / "shared" / "fixtures" / "real"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A fresh data directory, also set in the environment for code that reads it there."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("SSI_COMPANION_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def app(home):
+    return create_app({"HOME": str(home), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(home):
+    return CliRunner()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """A real `ssi-companion serve` in its own process, on a free loopback port."""
+
+    def __init__(self, home: Path, port: int | None = None):
+        self.home = home
+        self.port = port or free_port()
+        self.proc = None
+
+    def start(self, wait: bool = True):
+        env = {**os.environ, "SSI_COMPANION_HOME": str(self.home)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "companion", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.communicate()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise TimeoutError("server did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def server(tmp_path):
+    proc = ServerProcess(tmp_path / "server-home").start()
+    yield proc
+    proc.stop()
