@@ -7,11 +7,12 @@ ids, classes and attributes, never from translated labels; see ../shared/docs/ss
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from .numbers import find_numbers, first_number, parse_number
+from .numbers import first_number, parse_number, percentage
 from .prose import group_of, read_group_averages
 
 PILLARS = ("brand", "people", "insights", "relationships")
@@ -31,6 +32,8 @@ _PILLAR_ID_WORDS = {
 _GROUP_MARKS = ("group-ssi-score", "group-score", "peer")
 # Ids that name a group: a bar with one of these is the group's, not the user's.
 _GROUP_ID_WORDS = ("industry", "network", "group", "peer", "team")
+# "ssi" as a word of a class or id ("user-ssi-score"), never inside one ("sessions").
+_SSI_WORD = re.compile(r"(?<![a-z0-9])ssi(?![a-z0-9])")
 _PROSE_TAGS = ["p", "div", "span", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6"]
 _BLOCK_TAGS = ["p", "div", "li", "dd", "dt", "section", "ul", "ol", "dl"]
 
@@ -114,16 +117,20 @@ def embedded_payload(soup: BeautifulSoup) -> dict | None:
 
 def _rank_number(block: Tag) -> float | None:
     score = block.select_one(".ssi-rank__category-score") or block
+    labels = score.select("dt, .ssi-rank__category-name")
+    # The label is translated words; a digit in it ("Top 10 in 2023") is not the rank.
+    text = "".join(
+        s for s in score.find_all(string=True) if not any(label in s.parents for label in labels)
+    )
+    # "Top 75%" beats a bare number: a block may also say by how much the rank moved.
+    value = percentage(text)
+    if value is not None:
+        return value
     for span in score.find_all("span"):
         value = parse_number(_text(span))
         if value is not None:
             return value
-    text = _text(score)
-    for value, _start, end in find_numbers(text):
-        if text[end:].lstrip().startswith("%"):
-            return value
-    labels = " ".join(_text(el) for el in score.select("dt, .ssi-rank__category-name"))
-    return first_number(text.replace(labels, "")) if labels else first_number(text)
+    return first_number(text)
 
 
 def _rank_kind(block: Tag) -> str | None:
@@ -255,10 +262,27 @@ def read_dom_2023(soup: BeautifulSoup) -> Found | None:
 
 def looks_like_ssi(soup: BeautifulSoup) -> bool:
     """Signs of the SSI page that hold no values: a skeleton, an unknown layout."""
-    if soup.find(lambda t: "ssi" in _marks(t) or "sub-score" in _marks(t)):
+    if soup.find(lambda t: _SSI_WORD.search(_marks(t)) or "sub-score" in _marks(t)):
         return True
     title = soup.find("title")
     return title is not None and "social selling index" in _text(title).lower()
+
+
+_KNOWN_PARTS = ".user-ssi-score, .ssi-score__value, .ssi-rank, .ssi-ranks, progress"
+
+
+def known_parts_without_numbers(soup: BeautifulSoup) -> bool:
+    """The SSI page's own elements are there, and not one number in them: still loading."""
+    parts = soup.select(_KNOWN_PARTS)
+    if not parts:
+        return False
+    for part in parts:
+        if part.name == "progress":
+            if parse_number(part.get("value")) not in (None, 0):
+                return False
+        elif first_number(_text(part)) is not None:
+            return False
+    return True
 
 
 def is_loading(soup: BeautifulSoup) -> bool:

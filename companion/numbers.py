@@ -10,7 +10,11 @@ import re
 
 # str patterns match any Unicode decimal digit with \d; float() accepts them too.
 _SIGN = "[-\u2212\u2012\u2013]"
-_NUMBER = re.compile(rf"(?<![\w.,]){_SIGN}?\d+(?:[.,\u066b]\d+)?(?![\w]|[.,\u066b]\d)")
+# Digits may touch letters ("上位10％" in Japanese), but never another number's digits.
+# A minus sign counts only where it cannot be a hyphen ("Top-10%").
+_NUMBER = re.compile(
+    rf"(?<![\d.,\u066b])(?:(?<!\w){_SIGN})?\d+(?:[.,\u066b]\d+)?(?![\d]|[.,\u066b]\d)"
+)
 _WHOLE = re.compile(rf"^{_SIGN}?\d+(?:[.,\u066b]\d+)?$")
 # Every kind of space a locale puts between a number and its unit.
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
@@ -48,6 +52,20 @@ def find_numbers(text: str) -> list[tuple[float, int, int]]:
         if value is not None:
             found.append((value, match.start(), match.end()))
     return found
+
+
+# Percent signs of every script: "75 %", "75٪" (Arabic), "75％" (Japanese), "%75" (Turkish).
+PERCENT_SIGNS = "%\u066a\ufe6a\uff05"
+
+
+def percentage(text: str) -> float | None:
+    """The first number in `text` written with a percent sign, before or after it."""
+    for value, start, end in find_numbers(text):
+        after = text[end:].lstrip()[:1]
+        before = text[:start].rstrip()[-1:]
+        if (after and after in PERCENT_SIGNS) or (before and before in PERCENT_SIGNS):
+            return value
+    return None
 
 
 def first_number(text: str) -> float | None:

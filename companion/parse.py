@@ -142,10 +142,25 @@ def _api_number(value) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
+        try:
+            value = float(value)
+        except OverflowError:  # an int too large for a float is no SSI value either
+            return None
+        return value if math.isfinite(value) else None
     if isinstance(value, str):
         return parse_number(value)
     return None
+
+
+def _api_optional(container, key: str, name: str) -> float | None:
+    """A number the payload may leave out; one it states but that is no number is refused."""
+    value = container.get(key) if isinstance(container, dict) else None
+    if value is None:
+        return None
+    number = _api_number(value)
+    if number is None:
+        raise _invalid(f"The salesApiSsi payload's {name} is not a number: {str(value)[:40]!r}.")
+    return number
 
 
 def _found_from_api(payload: dict, source: str) -> Found:
@@ -155,14 +170,17 @@ def _found_from_api(payload: dict, source: str) -> Found:
     pillars: dict[str, float | None] = dict.fromkeys(PILLARS)
     sub_scores = member.get("subScores")
     for sub in sub_scores if isinstance(sub_scores, list) else []:
-        if isinstance(sub, dict) and sub.get("pillar") in _API_PILLARS:
+        if isinstance(sub, dict) and isinstance(sub.get("pillar"), str) and (
+            sub["pillar"] in _API_PILLARS
+        ):
             pillars[_API_PILLARS[sub["pillar"]]] = _api_number(sub.get("score"))
     if any(v is None for v in pillars.values()):
         absent = ", ".join(p for p, v in pillars.items() if v is None)
         raise ParseError(
             UNRECOGNIZED, f"The salesApiSsi payload lacks a numeric score for {absent}."
         )
-    found = Found(source=source, pillars=pillars, total=_api_number(member.get("overall")))
+    total = _api_optional(member, "overall", "overall score")
+    found = Found(source=source, pillars=pillars, total=total)
     groups = payload.get("groupScore")
     for group in groups if isinstance(groups, list) else []:
         if not isinstance(group, dict):
@@ -170,15 +188,15 @@ def _found_from_api(payload: dict, source: str) -> Found:
         kind = str(group.get("groupType", "")).upper()
         if kind not in ("INDUSTRY", "NETWORK"):
             continue  # TEAM and whatever comes next
-        score = group.get("score")
-        average = _api_number(score.get("overall")) if isinstance(score, dict) else None
-        rank = _api_number(group.get("rank"))
+        name = kind.lower()
+        average = _api_optional(group.get("score"), "overall", f"{name} average")
+        rank = _api_optional(group, "rank", f"{name} rank")
         if kind == "INDUSTRY":
             found.industry_rank, found.industry_avg = rank, average
-            name = group.get("industry")
-            if isinstance(name, dict):
-                name = name.get("localizedName") or name.get("name")
-            found.industry = name if isinstance(name, str) else None
+            industry = group.get("industry")
+            if isinstance(industry, dict):
+                industry = industry.get("localizedName") or industry.get("name")
+            found.industry = industry if isinstance(industry, str) else None
         else:
             found.network_rank, found.network_avg = rank, average
     return found
@@ -274,7 +292,7 @@ def parse_page(html: str | bytes, url: str | None = None) -> Reading:
             NOT_SSI_PAGE, "This is LinkedIn's sign-in page: sign in, then open the SSI page."
         )
     if _is_ssi_url(url) or layouts.looks_like_ssi(soup):
-        if layouts.is_loading(soup):
+        if layouts.is_loading(soup) or layouts.known_parts_without_numbers(soup):
             raise ParseError(
                 NOT_RENDERED,
                 "The SSI page was still loading: open it again and wait a few seconds.",

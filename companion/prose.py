@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .numbers import find_numbers, normalize_space
+from .numbers import PERCENT_SIGNS, find_numbers, normalize_space
 
 _AVERAGE = re.compile(
     r"\b(average|avg|m[ée]di[oa]|moyen(ne)?|durchschnittlich\w*|durchschnitt\w*|promedio"
@@ -62,7 +62,7 @@ def group_of(text: str) -> str | None:
 def _the_one_value(sentence: str) -> float | None:
     numbers = []
     for value, start, end in find_numbers(sentence):
-        if sentence[end:].lstrip().startswith("%"):
+        if sentence[end:].lstrip()[:1] in tuple(PERCENT_SIGNS):
             return None  # a rank, not an average
         if value == 100 and numbers and _OUT_OF.match(sentence[numbers[-1][2] : start]):
             continue

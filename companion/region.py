@@ -14,9 +14,11 @@ import lxml.html
 # Elements worth keeping, by tag: the pillar bars, the 2021 page's embedded JSON, the title,
 # and the password field that gives a sign-in page away.
 _TAGS = ("progress", "code", "title", "input")
-# ... and by a word in their class or id: anything named after the SSI, loading skeletons.
-_CLASS_WORDS = ("ssi", "sub-score", "skeleton", "ghost")
-_ID_WORDS = ("ssi", "sub-score")
+# ... and by a word in their class or id: anything named after the SSI ("ssi" as a word of its
+# own: "user-ssi-score", never "sessions" or "classic"), loading skeletons.
+_SSI_WORDS = ("ssi-", "-ssi", "ssi_", "_ssi")
+_CLASS_WORDS = (*_SSI_WORDS, "sub-score", "skeleton", "ghost")
+_ID_WORDS = (*_SSI_WORDS, "sub-score")
 # Unicode strings that declare an encoding make lxml refuse them; the declaration is moot.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from companion.app import create_app
 
@@ -14,6 +15,12 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 # shared/ lies beside the repository, on developer machines and in CI alike.
 REAL_FIXTURES = REPO.parent / "shared" / "fixtures" / "real"
+
+# In CI every run tries the same examples, so a red build is one anyone can reproduce;
+# developers' runs stay random and keep finding new cases.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
