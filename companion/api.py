@@ -1,15 +1,121 @@
-"""The JSON API under /api/v1."""
+"""The JSON API under /api/v1. Views read, validate, act and respond; the core does the work."""
 
-from flask import Blueprint
+import re
+from datetime import date
 
-from . import __version__
+from flask import Blueprint, current_app, request
+from werkzeug.exceptions import BadRequest
+
+from . import __version__, store
+from .capture_schema import SchemaError, validate_capture
+from .captures import receive
+from .security import api_error
+from .status import status_report
 
 API_VERSION = 1
+MAX_LIMIT = 100_000
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _db():
+    return store.for_thread(current_app.config["DATA_DIR"])
 
 
 @bp.get("/ping")
 def ping():
     # Only what identifies the companion: the extension checks it before it sends anything.
     return {"app": "ssi-companion", "version": __version__, "api": API_VERSION}
+
+
+def with_change(db, reading: dict | None) -> dict:
+    previous = store.previous_reading(db, reading) if reading else None
+    return {
+        "reading": reading,
+        "previous": previous,
+        "change": store.change(reading, previous) if reading else None,
+    }
+
+
+@bp.post("/captures")
+def post_capture():
+    try:
+        body = request.get_json()
+    except BadRequest:
+        return api_error(400, "The body is not valid JSON.")
+    except RecursionError:
+        return api_error(400, "The body is nested too deeply to be a capture.")
+    try:
+        capture = validate_capture(body)
+    except SchemaError as exc:
+        return api_error(400, str(exc))
+    db = _db()
+    try:
+        received = receive(db, **capture, keep_days=current_app.config["RETENTION_DAYS"])
+    except store.CaptureConflict:
+        message = f"Capture {capture['capture_id']} was already stored with other content."
+        return api_error(409, message)
+    if received.error is not None:
+        return {"error": received.error, "capture": received.capture}, 422
+    status = 201 if received.created else 200
+    return {"capture": received.capture, **with_change(db, received.reading)}, status
+
+
+def _query_date(name: str) -> str | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise SchemaError(f"{name} must be a date like 2026-11-26, not {value[:40]!r}") from None
+
+
+def _query_limit() -> int | None:
+    value = request.args.get("limit")
+    if value is None:
+        return None
+    if not re.fullmatch(r"[0-9]{1,7}", value) or not 1 <= int(value) <= MAX_LIMIT:
+        raise SchemaError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return int(value)
+
+
+def _reading_query(lister):
+    try:
+        since, until, limit = _query_date("from"), _query_date("to"), _query_limit()
+    except SchemaError as exc:
+        return api_error(400, str(exc))
+    return {"readings": lister(_db(), since, until, limit)}
+
+
+@bp.get("/readings")
+def readings():
+    return _reading_query(store.list_readings)
+
+
+@bp.get("/readings/daily")
+def readings_daily():
+    return _reading_query(store.daily_readings)
+
+
+@bp.get("/readings/latest")
+def readings_latest():
+    db = _db()
+    return with_change(db, store.latest_reading(db))
+
+
+@bp.get("/captures")
+def captures():
+    status = request.args.get("status")
+    if status not in (None, "ok", "failed"):
+        return api_error(400, "status must be ok or failed")
+    try:
+        limit = _query_limit()
+    except SchemaError as exc:
+        return api_error(400, str(exc))
+    return {"captures": store.list_captures(_db(), status, limit)}
+
+
+@bp.get("/status")
+def status():
+    return status_report(_db(), current_app.config["DATA_DIR"])

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import api, config, pages, security
+from . import api, config, pages, security, store, token
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -15,6 +15,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         DEBUG=False,
         TESTING=bool(settings.get("TESTING", False)),
     )
+    app.config.update(
+        RETENTION_DAYS=int(settings["RETENTION_DAYS"]),
+        MAX_CONTENT_LENGTH=int(settings["MAX_BODY_BYTES"]),
+    )
+    # First run: the token is made and the schema is brought up to date before any request.
+    token.get(app.config["DATA_DIR"])
+    store.connect(app.config["DATA_DIR"]).close()
     security.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

@@ -1,6 +1,8 @@
 """The ssi-companion command line."""
 
 import json
+import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -29,6 +31,8 @@ _LABELS = {
 @click.version_option(__version__, prog_name="ssi-companion")
 def cli():
     """SSI Companion: keep your LinkedIn Social Selling Index history on your own machine."""
+    # Whatever the companion creates (database, token, logs) is readable by the user only.
+    os.umask(0o077)
 
 
 def _format_value(name: str, value) -> str:
@@ -103,7 +107,146 @@ def serve(port):
         app = create_app(overrides)
     except config.ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    from .logs import log_to_data_dir
+
+    log_to_data_dir(app.config["DATA_DIR"])
     try:
         run_server(app, app.config["SSI_SETTINGS"]["PORT"], echo=click.echo)
     except PortTaken as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _data_dir() -> str:
+    try:
+        return str(config.data_dir(config.load()["HOME"]))
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _db():
+    from . import store
+
+    try:
+        return store.connect(_data_dir())
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"the database cannot be opened ({exc})") from None
+
+
+@cli.command()
+@click.option("--rotate", is_flag=True, help="Make a new token; the old one stops working.")
+def token(rotate):
+    """Print the token the extension needs (paste it into its options)."""
+    from . import token as tokens
+
+    click.echo(tokens.rotate(_data_dir()) if rotate else tokens.get(_data_dir()))
+    if rotate:
+        click.echo("The old token no longer works: pair the extension again.", err=True)
+
+
+@cli.command()
+def status():
+    """Show what the companion holds: counts, the last capture and the latest reading."""
+    from .status import status_report
+
+    report = status_report(_db(), _data_dir())
+    counts = report["counts"]
+    click.echo(f"SSI Companion {report['version']}")
+    click.echo(f"Data directory  {report['data_dir']}")
+    click.echo(f"Captures        {counts['captures']} ({counts['failed']} could not be read)")
+    click.echo(f"Readings        {counts['readings']}")
+    last = report["last_capture"]
+    if last is None:
+        click.echo("Last capture    none yet: open https://www.linkedin.com/sales/ssi")
+    else:
+        result = (
+            "read"
+            if last["status"] == "ok"
+            else (f"not read ({last['error_code']}: {last['error_message']})")
+        )
+        click.echo(f"Last capture    {last['captured_at']}, {result}")
+    latest = report["latest_reading"]
+    if latest is not None:
+        click.echo(f"Latest reading  {latest['date']}: SSI {latest['total']:g}")
+
+
+@cli.command()
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help='Print {"readings": [...]} as JSON.')
+def readings(since, as_json):
+    """Print the daily series: the last reading of each day."""
+    from . import store
+
+    rows = store.daily_readings(_db(), since.date().isoformat() if since else None)
+    if as_json:
+        click.echo(json.dumps({"readings": rows}, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No readings yet.")
+        return
+    click.echo(
+        f"{'date':<10}  {'total':>7}  {'brand':>6}  {'people':>6}  {'insights':>8}  "
+        f"{'relationships':>13}  {'industry':>8}  {'network':>7}"
+    )
+    for r in rows:
+        ranks = [
+            f"Top {r[k]}%" if r[k] is not None else "-" for k in ("industry_rank", "network_rank")
+        ]
+        click.echo(
+            f"{r['date']:<10}  {r['total']:>7.2f}  {r['brand']:>6.2f}  {r['people']:>6.2f}  "
+            f"{r['insights']:>8.2f}  {r['relationships']:>13.2f}  {ranks[0]:>8}  {ranks[1]:>7}"
+        )
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def import_(files):
+    """Import saved SSI pages, salesApiSsi .json files, or our own CSV/JSON export."""
+    from .transfer import ImportReport, import_file
+
+    db = _db()
+    report = ImportReport()
+    with click.progressbar(
+        files, label="Importing", file=sys.stderr, show_pos=True,
+        hidden=len(files) < 5,
+    ) as bar:  # fmt: skip
+        for path in bar:
+            report.files.append(import_file(db, path))
+    click.echo(f"Added {report.added} reading(s), skipped {report.skipped} already stored.")
+    for refused in report.refused:
+        click.echo(f"Refused {refused.path}: {refused.refused}", err=True)
+    if report.refused:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="Output format.")  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")  # fmt: skip
+def export(fmt, out):
+    """Export every reading, oldest first (CSV or JSON; `import` reads both back)."""
+    from . import store
+    from .transfer import export_csv, export_json
+
+    rows = store.list_readings(_db())
+    text = export_csv(rows) if fmt == "csv" else export_json(rows)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{out}: cannot be written ({exc.strerror})") from None
+    click.echo(f"Wrote {len(rows)} reading(s) to {out}", err=True)
+
+
+@cli.command()
+def reparse():
+    """Read failed captures (and kept raw pages) again with the current parser."""
+    from .captures import reparse as reparse_all
+
+    report = reparse_all(_db())
+    click.echo(f"Recovered {report.recovered} capture(s) that could not be read before.")
+    click.echo(f"Updated {report.updated} reading(s); {report.unchanged} unchanged.")
+    for code, count in sorted(report.still_failing.items()):
+        click.echo(f"Still unreadable: {count} ({code})")

@@ -12,6 +12,10 @@ DEFAULT_PORT = 47613
 DEFAULTS = {
     "HOME": None,  # the data directory; None means the platform's user data dir
     "PORT": DEFAULT_PORT,
+    # Days the raw page of a successful capture is kept, so a parser fix can read it again.
+    "RETENTION_DAYS": 30,
+    # The largest capture accepted; a whole rendered SSI page is well under 1 MB.
+    "MAX_BODY_BYTES": 5 * 1024 * 1024,
 }
 
 
@@ -48,6 +52,12 @@ def load(overrides: dict | None = None) -> dict:
 def data_dir(home: str | os.PathLike | None = None) -> Path:
     """The data directory, created owner-only (0700): it holds the token and your history."""
     path = Path(home) if home else Path(platformdirs.user_data_dir("ssi-companion", False))
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask, and an old dir may be wider
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask; an old dir may be wider
+    except OSError as exc:
+        raise ConfigError(
+            f"the data directory {path} cannot be created ({exc.strerror}); "
+            f"set {ENV_PREFIX}HOME to a folder you own"
+        ) from None
     return path

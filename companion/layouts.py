@@ -35,7 +35,7 @@ _GROUP_ID_WORDS = ("industry", "network", "group", "peer", "team")
 # "ssi" as a word of a class or id ("user-ssi-score"), never inside one ("sessions").
 _SSI_WORD = re.compile(r"(?<![a-z0-9])ssi(?![a-z0-9])")
 _PROSE_TAGS = ["p", "div", "span", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6"]
-_BLOCK_TAGS = ["p", "div", "li", "dd", "dt", "section", "ul", "ol", "dl"]
+_BLOCK_TAGS = frozenset({"p", "div", "li", "dd", "dt", "section", "ul", "ol", "dl"})
 
 
 @dataclass
@@ -159,7 +159,7 @@ def read_ranks(soup: BeautifulSoup) -> tuple[list[Tag], float | None, float | No
 
 def _prose_texts(soup: BeautifulSoup):
     for el in soup.find_all(_PROSE_TAGS):
-        if el.find(_BLOCK_TAGS) is not None:
+        if any(getattr(d, "name", None) in _BLOCK_TAGS for d in el.descendants):
             continue  # read only innermost blocks, so one sentence is read once
         if _inside(el, lambda p: p.name == "progress" or "ssi-rank" in _marks(p)):
             continue

@@ -170,8 +170,10 @@ def _found_from_api(payload: dict, source: str) -> Found:
     pillars: dict[str, float | None] = dict.fromkeys(PILLARS)
     sub_scores = member.get("subScores")
     for sub in sub_scores if isinstance(sub_scores, list) else []:
-        if isinstance(sub, dict) and isinstance(sub.get("pillar"), str) and (
-            sub["pillar"] in _API_PILLARS
+        if (
+            isinstance(sub, dict)
+            and isinstance(sub.get("pillar"), str)
+            and (sub["pillar"] in _API_PILLARS)
         ):
             pillars[_API_PILLARS[sub["pillar"]]] = _api_number(sub.get("score"))
     if any(v is None for v in pillars.values()):

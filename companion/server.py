@@ -6,6 +6,8 @@ import signal
 import urllib.error
 import urllib.request
 
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 
 from . import __version__
@@ -14,8 +16,25 @@ from . import __version__
 HOST = "127.0.0.1"
 
 
+# waitress reads a chunked body whole and then presents it with a computed Content-Length;
+# this header, added by the server itself, keeps the fact visible to the length check (411).
+CHUNKED_MARK = "X_SSI_COMPANION_CHUNKED"
+CHUNKED_ENVIRON = "HTTP_" + CHUNKED_MARK
+
+
 class PortTaken(OSError):
     pass
+
+
+class _ChunkedMarkingParser(HTTPRequestParser):
+    def parse_header(self, header_plus):
+        super().parse_header(header_plus)
+        if self.chunked:
+            self.headers[CHUNKED_MARK] = "1"
+
+
+class _Channel(HTTPChannel):
+    parser_class = _ChunkedMarkingParser
 
 
 def who_answers(port: int, timeout: float = 2.0) -> str | None:
@@ -55,11 +74,22 @@ def _stop_on_sigterm():
 def serve(app, port: int, echo=print) -> None:
     """Run until Ctrl-C or SIGTERM. Raises PortTaken when the port is in use."""
     try:
-        server = create_server(app, host=HOST, port=port, threads=4, ident="ssi-companion")
+        server = create_server(
+            app,
+            host=HOST,
+            port=port,
+            threads=4,
+            ident="ssi-companion",
+            # Bodies a little over the limit are read and answered 413 by the app, which the
+            # extension shows; waitress cuts off only what is far beyond it (and any chunked
+            # body that grows so), before buffering it whole.
+            max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"],
+        )
     except OSError as exc:
         if exc.errno in (errno.EADDRINUSE, errno.EACCES):
             raise PortTaken(port_taken_message(port)) from None
         raise
+    server.channel_class = _Channel
     _stop_on_sigterm()
     echo(f"SSI Companion {__version__} is running on http://{HOST}:{port}/ (Ctrl-C stops it)")
     try:

@@ -1,0 +1,66 @@
+"""The database schema, only ever changed by adding a numbered migration at the end."""
+
+from sqlite_utils import Database, Migrations
+
+from .parse import READING_FIELDS
+
+migrations = Migrations("ssi-companion")
+
+
+@migrations(name="0001_wal", transactional=False)
+def wal(db: Database) -> None:
+    # Readers never block the writer, and a killed process loses no committed capture.
+    db.enable_wal()
+
+
+@migrations(name="0002_captures_and_readings")
+def captures_and_readings(db: Database) -> None:
+    db["captures"].create(
+        {
+            "id": str,  # the uuid the client made
+            "received_at": str,  # UTC, ISO 8601
+            "captured_at": str,  # as the client sent it, with its UTC offset
+            "captured_at_utc": str,  # the same moment in UTC, for ordering
+            "url": str,
+            "kind": str,  # html | api | import
+            "status": str,  # ok | failed
+            "error_code": str,
+            "error_message": str,
+            "content_sha256": str,  # what makes a retry of the same id a retry
+            "payload": bytes,  # zlib-compressed; NULL once pruned
+            "payload_size": int,  # uncompressed bytes
+        },
+        pk="id",
+        not_null={"received_at", "captured_at", "captured_at_utc", "kind", "status"},
+    )
+    db["captures"].create_index(["status", "captured_at_utc"])
+    db["captures"].create_index(["received_at"])
+    reading_columns = {
+        "total": float,
+        "total_displayed": int,
+        "brand": float,
+        "people": float,
+        "insights": float,
+        "relationships": float,
+        "industry_rank": int,
+        "network_rank": int,
+        "industry_avg": float,
+        "network_avg": float,
+        "industry": str,
+        "source": str,
+    }
+    assert tuple(reading_columns) == READING_FIELDS
+    db["readings"].create(
+        {
+            "capture_id": str,
+            "captured_at": str,
+            "captured_at_utc": str,
+            "date": str,  # the user's calendar day: captured_at's date in its own offset
+            **reading_columns,
+        },
+        pk="capture_id",
+        foreign_keys=[("capture_id", "captures", "id")],
+        not_null={"captured_at", "captured_at_utc", "date", "total", "source"},
+    )
+    db["readings"].create_index(["captured_at_utc"])
+    db["readings"].create_index(["date", "captured_at_utc"])

@@ -1,0 +1,393 @@
+"""Captures and readings in SQLite. No Flask here: the API, the CLI and the tests share it.
+
+A capture is what a client sent; a reading is what was parsed from a successful one. Every
+write is one transaction, so a capture and its reading are stored together or not at all.
+"""
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import threading
+import zlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .migrations import migrations
+from .parse import READING_FIELDS, ParseError, Reading
+
+DB_NAME = "ssi.db"
+# How long a writer waits for another one before giving up (SQLite's busy timeout).
+BUSY_TIMEOUT_S = 10
+PILLARS_AND_TOTAL = ("total", "brand", "people", "insights", "relationships")
+
+_local = threading.local()
+_migrate_lock = threading.Lock()
+
+
+class CaptureConflict(Exception):
+    """The capture id is already stored with different content."""
+
+
+def db_path(data_dir: str | os.PathLike) -> Path:
+    return Path(data_dir) / DB_NAME
+
+
+def _create_private(path: Path) -> None:
+    # Made 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def connect(data_dir: str | os.PathLike) -> Database:
+    """A new connection with the schema up to date. Each thread needs its own (see `for_thread`)."""
+    path = db_path(data_dir)
+    _create_private(path)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=True)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+    # In WAL mode NORMAL survives any crash of the process; only a power cut may lose the
+    # last commits, never the database's integrity.
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    # Start-up applies what is pending; the lock keeps two threads from racing to create.
+    with _migrate_lock:
+        migrations.apply(db)
+    return db
+
+
+def for_thread(data_dir: str | os.PathLike) -> Database:
+    """This thread's connection to the database in `data_dir`, opened on first use."""
+    cache = getattr(_local, "dbs", None)
+    if cache is None:
+        cache = _local.dbs = {}
+    key = str(data_dir)
+    if key not in cache:
+        cache[key] = connect(data_dir)
+    return cache[key]
+
+
+@contextlib.contextmanager
+def write(db: Database):
+    """One transaction that takes the write lock up front, so it never fails half-way to BUSY."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def parse_moment(value: str) -> datetime:
+    """An ISO 8601 moment with its UTC offset; ValueError says what is wrong otherwise."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{value!r} has no UTC offset (add Z or +hh:mm)")
+    return moment
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def encode(payload: str) -> bytes:
+    # surrogatepass: a page is kept exactly as sent, even with text no codec accepts.
+    return payload.encode("utf-8", "surrogatepass")
+
+
+def content_sha256(kind: str, captured_at: str, url: str | None, payload: str | bytes) -> str:
+    """What makes a retry of a capture the same capture. Hashed in parts: no copy of the page."""
+    digest = hashlib.sha256()
+    for part in (kind, captured_at, url or ""):
+        digest.update(encode(part) + b"\0")
+    digest.update(payload if isinstance(payload, bytes) else encode(payload))
+    return digest.hexdigest()
+
+
+def _compress(payload: str | bytes) -> bytes:
+    # Level 1: most of the gain for a fraction of the time, on the capture's hot path.
+    return zlib.compress(payload if isinstance(payload, bytes) else encode(payload), 1)
+
+
+def payload_text(capture: dict) -> str | None:
+    blob = capture.get("payload")
+    return zlib.decompress(blob).decode("utf-8", "surrogatepass") if blob is not None else None
+
+
+# -- writes -----------------------------------------------------------------------------------
+
+
+def reading_row(capture_id: str, moment: datetime, captured_at: str, reading: Reading) -> dict:
+    return {
+        "capture_id": capture_id,
+        "captured_at": captured_at,
+        "captured_at_utc": utc_text(moment),
+        "date": moment.date().isoformat(),
+        **reading.to_dict(),
+    }
+
+
+def _insert(db: Database, table: str, row: dict) -> None:
+    # Plain INSERT on the capture path: Table.insert() would introspect the table each time.
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+
+
+def save_capture(
+    db: Database,
+    *,
+    capture_id: str,
+    captured_at: str,
+    url: str | None,
+    kind: str,
+    payload: str,
+    reading: Reading | None,
+    error: ParseError | None,
+    received_at: datetime | None = None,
+    digest: str | None = None,
+    keep_days: int | None = None,
+) -> tuple[dict, bool]:
+    """Store a capture and its reading in one transaction.
+
+    Returns (capture, created). A retry of a stored id with the same content returns the
+    stored capture and created=False; with other content it raises CaptureConflict. With
+    `keep_days`, the same transaction drops raw payloads past retention (see prune_payloads).
+    """
+    moment = parse_moment(captured_at)
+    data = encode(payload)
+    digest = digest or content_sha256(kind, captured_at, url, data)
+    received_at = received_at or now_utc()
+    row = {
+        "id": capture_id,
+        "received_at": utc_text(received_at),
+        "captured_at": captured_at,
+        "captured_at_utc": utc_text(moment),
+        "url": url,
+        "kind": kind,
+        "status": "ok" if reading is not None else "failed",
+        "error_code": error.code if error else None,
+        "error_message": error.message if error else None,
+        "content_sha256": digest,
+        "payload": _compress(data),
+        "payload_size": len(payload),
+    }
+    try:
+        with write(db):
+            _insert(db, "captures", row)
+            if reading is not None:
+                _insert(db, "readings", reading_row(capture_id, moment, captured_at, reading))
+            if keep_days is not None:
+                _prune(db, keep_days, received_at)
+    except sqlite3.IntegrityError:
+        existing = get_capture(db, capture_id)
+        if existing is None:
+            raise
+        if existing["content_sha256"] != digest:
+            raise CaptureConflict(capture_id) from None
+        return existing, False
+    # What get_capture would answer, without reading it back.
+    stored = {k: v for k, v in row.items() if k not in ("payload", "captured_at_utc")}
+    return {**stored, "payload_kept": True}, True
+
+
+def save_imported(db: Database, pairs: list[tuple[dict, dict]]) -> None:
+    """Many (capture, reading) pairs in one transaction, inserted in batches."""
+    received_at = utc_text(now_utc())
+    captures = (
+        {
+            **capture,
+            "received_at": received_at,
+            "status": "ok",
+            "content_sha256": content_sha256(
+                capture["kind"], capture["captured_at"], capture["url"], capture["payload"]
+            ),
+            "payload": _compress(capture["payload"]),
+            "payload_size": len(capture["payload"]),
+        }
+        for capture, _ in pairs
+    )
+    with write(db):
+        db["captures"].insert_all(captures, batch_size=2000)
+        db["readings"].insert_all((reading for _, reading in pairs), batch_size=2000)
+
+
+def _prune(db: Database, keep_days: int, now: datetime) -> int:
+    cutoff = utc_text(now - timedelta(days=keep_days))
+    cursor = db.execute(
+        "UPDATE captures SET payload = NULL "
+        "WHERE status = 'ok' AND payload IS NOT NULL AND received_at < ?",
+        [cutoff],
+    )
+    return cursor.rowcount
+
+
+def prune_payloads(db: Database, keep_days: int, now: datetime | None = None) -> int:
+    """Drop the raw pages of successful captures older than `keep_days`; failed ones stay."""
+    with write(db):
+        return _prune(db, keep_days, now or now_utc())
+
+
+def mark_recovered(db: Database, capture: dict, reading: Reading) -> None:
+    """A failed capture that the current parser reads: it becomes ok, with its reading."""
+    moment = parse_moment(capture["captured_at"])
+    with write(db):
+        db["captures"].update(
+            capture["id"], {"status": "ok", "error_code": None, "error_message": None}
+        )
+        db["readings"].upsert(
+            reading_row(capture["id"], moment, capture["captured_at"], reading), pk="capture_id"
+        )
+
+
+def mark_failed(db: Database, capture_id: str, error: ParseError) -> None:
+    with write(db):
+        db["captures"].update(
+            capture_id, {"error_code": error.code, "error_message": error.message}
+        )
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+CAPTURE_COLUMNS = (
+    "id, received_at, captured_at, url, kind, status, error_code, error_message, "
+    "payload_size, payload IS NOT NULL AS payload_kept"
+)
+READING_OUTPUT = ("capture_id", "captured_at", "date", *READING_FIELDS)
+READING_COLUMNS = ", ".join(READING_OUTPUT)
+
+
+def _capture_dict(row: dict) -> dict:
+    row = dict(row)
+    if "payload_kept" in row:
+        row["payload_kept"] = bool(row["payload_kept"])
+    return row
+
+
+def get_capture(db: Database, capture_id: str, with_payload: bool = False) -> dict | None:
+    columns = "*" if with_payload else f"{CAPTURE_COLUMNS}, content_sha256"
+    rows = list(db.query(f"SELECT {columns} FROM captures WHERE id = ?", [capture_id]))
+    return _capture_dict(rows[0]) if rows else None
+
+
+def list_captures(db: Database, status: str | None = None, limit: int | None = None) -> list:
+    where, params = ("WHERE status = ?", [status]) if status else ("", [])
+    sql = f"SELECT {CAPTURE_COLUMNS} FROM captures {where} ORDER BY captured_at_utc, id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [_capture_dict(r) for r in db.query(sql, params)]
+
+
+def captures_with_payload(db: Database, status: str | None = None):
+    where = "WHERE payload IS NOT NULL" + (" AND status = ?" if status else "")
+    return db.query(
+        f"SELECT * FROM captures {where} ORDER BY captured_at_utc", [status] if status else []
+    )
+
+
+def last_capture(db: Database) -> dict | None:
+    rows = list(
+        db.query(f"SELECT {CAPTURE_COLUMNS} FROM captures ORDER BY received_at DESC LIMIT 1")
+    )
+    return _capture_dict(rows[0]) if rows else None
+
+
+def _range(since: str | None, until: str | None) -> tuple[str, list]:
+    clauses, params = [], []
+    if since:
+        clauses.append("date >= ?")
+        params.append(since)
+    if until:
+        clauses.append("date <= ?")
+        params.append(until)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def list_readings(db, since=None, until=None, limit=None) -> list[dict]:
+    """Every reading, oldest first, optionally between two local dates (inclusive)."""
+    where, params = _range(since, until)
+    sql = f"SELECT {READING_COLUMNS} FROM readings{where} ORDER BY captured_at_utc, capture_id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [dict(r) for r in db.query(sql, params)]
+
+
+def daily_readings(db, since=None, until=None, limit=None) -> list[dict]:
+    """The last reading of each local date, oldest date first."""
+    where, params = _range(since, until)
+    sql = (
+        f"SELECT {READING_COLUMNS} FROM ("
+        f"  SELECT *, ROW_NUMBER() OVER ("
+        f"    PARTITION BY date ORDER BY captured_at_utc DESC, capture_id DESC) AS nth"
+        f"  FROM readings{where}"
+        f") WHERE nth = 1 ORDER BY date"
+    )
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [dict(r) for r in db.query(sql, params)]
+
+
+def get_reading(db: Database, capture_id: str) -> dict | None:
+    rows = list(
+        db.query(f"SELECT {READING_COLUMNS} FROM readings WHERE capture_id = ?", [capture_id])
+    )
+    return dict(rows[0]) if rows else None
+
+
+def latest_reading(db: Database) -> dict | None:
+    rows = list(
+        db.query(
+            f"SELECT {READING_COLUMNS} FROM readings "
+            "ORDER BY captured_at_utc DESC, capture_id DESC LIMIT 1"
+        )
+    )
+    return dict(rows[0]) if rows else None
+
+
+def previous_reading(db: Database, reading: dict) -> dict | None:
+    """The reading just before `reading` in time."""
+    rows = list(
+        db.query(
+            f"SELECT {READING_COLUMNS} FROM readings r "
+            "WHERE (captured_at_utc, capture_id) < ("
+            "  SELECT captured_at_utc, capture_id FROM readings WHERE capture_id = ?) "
+            "ORDER BY captured_at_utc DESC, capture_id DESC LIMIT 1",
+            [reading["capture_id"]],
+        )
+    )
+    return dict(rows[0]) if rows else None
+
+
+def change(reading: dict, previous: dict | None) -> dict:
+    """The total and each pillar minus the previous reading's (null without one)."""
+    return {
+        name: (round(reading[name] - previous[name], 6) if previous else None)
+        for name in PILLARS_AND_TOTAL
+    }
+
+
+def counts(db: Database) -> dict:
+    row = next(
+        db.query(
+            "SELECT COUNT(*) AS captures, "
+            "COALESCE(SUM(status = 'ok'), 0) AS ok, COALESCE(SUM(status = 'failed'), 0) AS failed "
+            "FROM captures"
+        )
+    )
+    readings = next(db.query("SELECT COUNT(*) AS n FROM readings"))["n"]
+    return {"captures": row["captures"], "failed": row["failed"], "readings": readings}

@@ -1,0 +1,48 @@
+"""The token that proves a request comes from the paired extension (or the user's own CLI)."""
+
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+TOKEN_FILE = "token"
+
+
+def _path(data_dir) -> Path:
+    return Path(data_dir) / TOKEN_FILE
+
+
+def _write_private(path: Path, token: str) -> None:
+    # Written beside and renamed over the old one: a reader never sees half a token.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
+    os.replace(tmp, path)
+
+
+def get(data_dir) -> str:
+    """The token, made on first use."""
+    path = _path(data_dir)
+    try:
+        token = path.read_text().strip()
+    except FileNotFoundError:
+        token = ""
+    if not token:
+        token = secrets.token_urlsafe(32)
+        _write_private(path, token)
+    return token
+
+
+def rotate(data_dir) -> str:
+    """A new token; the old one stops working at once, in a running companion too."""
+    token = secrets.token_urlsafe(32)
+    _write_private(_path(data_dir), token)
+    return token
+
+
+def matches(data_dir, presented: str | None) -> bool:
+    if not presented:
+        return False
+    # Constant time: how long the comparison takes says nothing about the token.
+    return hmac.compare_digest(presented.encode(), get(data_dir).encode())
