@@ -7,7 +7,7 @@ of failure it is and whose message a user understands.
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
@@ -63,7 +63,8 @@ class Reading:
     source: str
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Flat fields only: no need for asdict()'s deep copies (a bulk import makes 100,000).
+        return {name: getattr(self, name) for name in READING_FIELDS}
 
 
 READING_FIELDS = tuple(f.name for f in fields(Reading))

@@ -149,6 +149,15 @@ def _insert(db: Database, table: str, row: dict) -> None:
     db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
 
 
+def _insert_many(db: Database, table: str, rows: list[dict]) -> None:
+    # One prepared INSERT run over every row: insert_all() inspects each value in Python.
+    if not rows:
+        return
+    columns = list(rows[0])
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    db.conn.executemany(sql, ([row[c] for c in columns] for row in rows))
+
+
 def save_capture(
     db: Database,
     *,
@@ -223,8 +232,8 @@ def save_imported(db: Database, pairs: list[tuple[dict, dict]]) -> None:
         for capture, _ in pairs
     )
     with write(db):
-        db["captures"].insert_all(captures, batch_size=2000)
-        db["readings"].insert_all((reading for _, reading in pairs), batch_size=2000)
+        _insert_many(db, "captures", list(captures))
+        _insert_many(db, "readings", [reading for _, reading in pairs])
 
 
 def _prune(db: Database, keep_days: int, now: datetime) -> int:
