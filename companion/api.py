@@ -6,10 +6,11 @@ from datetime import date
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import BadRequest
 
-from . import __version__, store
+from . import __version__, store, token
 from .capture_schema import SchemaError, validate_capture
 from .captures import receive
-from .security import api_error
+from .pairing import RateLimited
+from .security import api_error, is_extension_origin
 from .status import status_report
 
 API_VERSION = 1
@@ -119,3 +120,44 @@ def captures():
 @bp.get("/status")
 def status():
     return status_report(_db(), current_app.config["DATA_DIR"])
+
+
+# -- pairing: public (no token yet), but only for the extension origin that asks --------------
+
+
+def _extension_origin() -> str | None:
+    origin = request.headers.get("Origin", "")
+    return origin if is_extension_origin(origin) else None
+
+
+@bp.post("/pairing")
+def pairing_start():
+    origin = _extension_origin()
+    if origin is None:
+        return api_error(403, "Pairing is for the browser extension only.", "forbidden")
+    try:
+        pending = current_app.extensions["pairings"].start(origin)
+    except RateLimited:
+        return api_error(429, "Too many pairing requests: wait a minute.", "rate_limited")
+    return {
+        "pairing": {
+            "id": pending.id,
+            "code": pending.code,
+            "expires_in": pending.expires_in(pending.created),
+        }
+    }, 201
+
+
+# A POST, not a GET: browsers send an extension's Origin only with POSTs, and the answer
+# depends on who asks.
+@bp.post("/pairing/<request_id>")
+def pairing_status(request_id):
+    origin = _extension_origin()
+    answer = None
+    if origin is not None:
+        answer = current_app.extensions["pairings"].poll(
+            request_id, origin, lambda: token.get(current_app.config["DATA_DIR"])
+        )
+    if answer is None:
+        return api_error(404, "No such pairing request for this extension.")
+    return answer

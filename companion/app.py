@@ -1,8 +1,11 @@
 """The Flask application factory. It wires things up and starts no threads."""
 
+import secrets
+
 from flask import Flask
 
 from . import api, config, pages, security, store, token
+from .pairing import Pairings
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -22,6 +25,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     # First run: the token is made and the schema is brought up to date before any request.
     token.get(app.config["DATA_DIR"])
     store.connect(app.config["DATA_DIR"]).close()
+    # Per process: a form loaded before a restart is refused after it, which is harmless.
+    app.config["CSRF_SECRET"] = secrets.token_bytes(32)
+    app.secret_key = secrets.token_bytes(32)  # the session only carries flashed messages
+    app.config.update(SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True)
+    app.extensions["pairings"] = Pairings()
     security.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

@@ -24,7 +24,8 @@ EXTENSION_ORIGINS = [
     re.compile(r"^chrome-extension://[a-p]{32}$"),
     re.compile(r"^moz-extension://[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
 ]
-PUBLIC_ENDPOINTS = {"api.ping"}
+# Pairing is how the extension gets its token, so it cannot need one (see pairing.py).
+PUBLIC_ENDPOINTS = {"api.ping", "api.pairing_start", "api.pairing_status"}
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 HTML_HEADERS = {
@@ -49,11 +50,20 @@ def _is_api() -> bool:
     return request.blueprint == "api" or request.path.startswith("/api/")
 
 
+def from_own_page() -> bool:
+    """Sent by the companion's own page. Under `Referrer-Policy: no-referrer` a browser posts
+    its forms with `Origin: null`; `Sec-Fetch-Site`, which no page can set, tells the truth."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin in own_origins():
+        return True
+    return origin in (None, "null") and request.headers.get("Sec-Fetch-Site") == "same-origin"
+
+
 def _check_origin():
     origin = request.headers.get("Origin")
     if origin is None:
         return None  # not sent by a browser page: the token decides
-    if is_extension_origin(origin) or origin in own_origins():
+    if is_extension_origin(origin) or from_own_page():
         return None
     # Empty: a foreign page learns nothing, not even an error text.
     return Response(status=403)
@@ -109,10 +119,12 @@ _ERROR_CODES = {
     401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
+    403: "forbidden",
     409: "conflict",
     411: "length_required",
     413: "too_large",
     415: "unsupported_media_type",
+    429: "rate_limited",
     500: "internal_error",
 }
 

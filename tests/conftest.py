@@ -46,6 +46,16 @@ def runner(home):
     return CliRunner()
 
 
+def require_system_package(path: str, package: str) -> None:
+    """Skip when a Debian package is missing, naming it; in CI (.ci/run) fail instead."""
+    if Path(path).exists():
+        return
+    message = f"{path} is missing: install the Debian package with `apt-get install -y {package}`"
+    if os.environ.get("SSI_REQUIRE_SYSTEM_PACKAGES"):
+        pytest.fail(message + " (CI must run this test, not skip it)")
+    pytest.skip(message)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

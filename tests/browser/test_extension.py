@@ -1,0 +1,361 @@
+"""The extension in a real Chromium, against a real companion, with LinkedIn served offline.
+
+Each test gets a fresh browser profile and a fresh companion; the extension is built once.
+"""
+
+import json
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    SSI_URL,
+    SlowProxy,
+    fixture_html,
+    inject_head,
+    pause,
+    wait_options_loaded,
+    wait_until,
+)
+from tests.conftest import free_port
+
+CURRENT_EN = fixture_html("current_en.html")
+CURRENT_EN_TOTAL = 19.706  # tests/data/README.md; the page shows 20
+FEED = fixture_html("feed.html")
+SKELETON = fixture_html("skeleton.html")
+OUT_OF_RANGE = fixture_html("out_of_range_pillar.html")
+OUT_OF_RANGE_MESSAGE = "brand is 26.5; each pillar lies between 0 and 25."
+
+# The content script sends after 1 s without DOM changes; nothing is sent by then = nothing is.
+SETTLE_S = 3
+
+
+def renders_late(delay_ms: int = 3000) -> str:
+    """The skeleton page, whose own script puts the values in `delay_ms` after load."""
+    body = re.search(r"<body[^>]*>(.*)</body>", CURRENT_EN, re.S).group(1)
+    body = json.dumps(body).replace("</", "<\\/")  # no "</script>" inside the script
+    script = (
+        "addEventListener('load', () => setTimeout(() => {"
+        f" document.body.innerHTML = {body}; window.__rendered = Date.now();"
+        f" }}, {delay_ms}));"
+    )
+    return inject_head(SKELETON, script)
+
+
+# Counts every mutation of the document from document start; `__mutationsAfterParse` only
+# those after the parser is done (the parser's own insertions are mutations too).
+MUTATION_COUNTER = """
+(() => {
+  window.__mutations = 0;
+  window.__mutationsAfterParse = 0;
+  window.__mutationLog = [];
+  let parsed = false;
+  const count = (records) => {
+    window.__mutations += records.length;
+    if (!parsed) return;
+    window.__mutationsAfterParse += records.length;
+    for (const r of records) window.__mutationLog.push(
+      `${r.type} ${r.target.nodeName} ${r.attributeName || ''}`);
+  };
+  const observer = new MutationObserver(count);
+  observer.observe(document, {subtree: true, childList: true, attributes: true,
+                              characterData: true, attributeOldValue: true});
+  document.addEventListener('DOMContentLoaded', () => {
+    count(observer.takeRecords());
+    parsed = true;
+  });
+})();
+"""
+
+
+def mutations(page) -> dict:
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 0))")  # deliver records
+    return page.evaluate(
+        "() => ({total: window.__mutations, afterParse: window.__mutationsAfterParse,"
+        " log: window.__mutationLog})"
+    )
+
+
+def retry_now(browser):
+    """The popup's "Retry now": Chrome's retry alarm cannot fire sooner than 30 s."""
+    popup = browser.popup()
+    popup.get_by_role("button", name="Retry now").click()
+    return popup
+
+
+# ---------------------------------------------------------------- 1. a visit is stored
+
+
+def test_visit_stores_the_reading_and_shows_it_on_the_badge(browser, companion):
+    browser.configure(companion.port, companion.token)  # the options page's labels
+    browser.visit(CURRENT_EN)
+
+    [capture] = companion.wait_captures(1)
+    assert capture["status"] == "ok"
+    assert capture["url"] == SSI_URL
+    [reading] = companion.readings()
+    assert reading["total"] == pytest.approx(CURRENT_EN_TOTAL)
+    assert reading["capture_id"] == capture["id"]
+    browser.wait_badge("20")
+    stored = browser.storage()
+    assert stored["outbox"] == []
+    assert stored["latest"]["reading"]["total"] == pytest.approx(CURRENT_EN_TOTAL)
+
+    popup = browser.popup()
+    expect(popup.locator("#latest")).to_contain_text("19.71")
+    expect(popup.locator("#outbox-count")).to_have_text("0")
+
+
+# ---------------------------------------------------------------- 2. late rendering
+
+
+def test_values_rendered_late_are_captured_exactly_once(browser, companion):
+    browser.configure_storage(companion.port, companion.token)
+    started = time.monotonic()
+    page = browser.visit(renders_late(3000))
+    assert companion.captures() == []  # nothing before the values are there
+
+    [capture] = companion.wait_captures(1, timeout=15)
+    assert page.evaluate("window.__rendered") is not None
+    # Past the render (3 s) and the content script's quiet period, with time to spare.
+    pause(max(0.0, started + 6 + SETTLE_S - time.monotonic()))
+    assert [c["id"] for c in companion.captures()] == [capture["id"]]
+    assert capture["status"] == "ok"
+    [reading] = companion.readings()
+    assert reading["total"] == pytest.approx(CURRENT_EN_TOTAL)
+    assert browser.outbox() == []
+
+
+# ---------------------------------------------------------------- 3. companion down
+
+
+def test_capture_waits_while_the_companion_is_down_and_is_delivered_once(
+    browser, stopped_companion
+):
+    companion = stopped_companion
+    browser.configure_storage(companion.port, companion.token)
+    browser.visit(CURRENT_EN)
+
+    [queued] = browser.wait_outbox(1)
+    browser.wait_badge("!")
+    state = browser.storage()["state"]
+    assert state["connection"] == "not_running"
+    assert state["nextRetryAt"]  # the alarm is set
+
+    companion.start()
+    # The retry alarm would fire after 30 s at the soonest (Chrome's minimum): retry now.
+    popup = retry_now(browser)
+    [capture] = companion.wait_captures(1)
+    assert capture["id"] == queued["id"]
+    browser.wait_outbox(0)
+    browser.wait_badge("20")
+    expect(popup.locator("#outbox-count")).to_have_text("0")
+
+    # A second retry (and the alarm, were it to fire) sends nothing again.
+    retry_now(browser)
+    pause(1)
+    assert [c["id"] for c in companion.captures()] == [queued["id"]]
+    assert len(companion.readings()) == 1
+
+
+# ---------------------------------------------------------------- 4. wrong token
+
+
+def test_wrong_token_asks_for_pairing_and_keeps_the_capture_until_fixed(browser, companion):
+    browser.configure(companion.port, "not-the-token")
+    browser.visit(CURRENT_EN)
+
+    browser.wait_outbox(1)
+    wait_until(
+        lambda: browser.storage().get("state", {}).get("connection") == "pairing_needed",
+        what="state pairing_needed",
+    )
+    browser.wait_badge("!")
+    popup = browser.popup()
+    expect(popup.locator("#connection")).to_contain_text("Pairing needed")
+    expect(popup.locator("#outbox-count")).to_have_text("1")
+    assert companion.captures() == []
+
+    browser.configure(companion.port, companion.token)  # saving the token flushes
+    companion.wait_captures(1)
+    browser.wait_outbox(0)
+    browser.wait_badge("20")
+    expect(popup.locator("#connection")).to_contain_text("Connected to SSI Companion")
+    pause(1)
+    assert len(companion.captures()) == 1
+
+
+# ---------------------------------------------------------------- 5. pairing
+
+
+def test_pairing_end_to_end(browser, companion):
+    options = browser.options()
+    wait_options_loaded(options)
+    options.get_by_label("Port").fill(str(companion.port))
+    options.get_by_role("button", name="Save").click()
+    expect(options.locator("#save-status")).to_have_text("Saved.")
+    assert browser.storage()["settings"] == {"port": companion.port, "token": ""}
+
+    options.get_by_role("button", name="Pair with the companion").click()
+    expect(options.locator("#pair-code")).to_contain_text(re.compile(r"\d{3}-\d{3}"))
+    code = re.search(r"\d{3}-\d{3}", options.locator("#pair-code").inner_text()).group(0)
+    expect(options.locator("#pair-status")).to_have_text("Waiting for approval…")
+
+    pairing = browser.open(f"{companion.base}/pairing")
+    expect(pairing.locator(f'tr[data-code="{code}"]')).to_contain_text(
+        f"chrome-extension://{browser.ext_id}"
+    )
+    with pairing.expect_response(re.compile(r"/pairing/[^/]+/approve$")) as approved:
+        pairing.get_by_role("button", name=f"Approve {code}").click()
+    answer = approved.value
+    assert answer.status == 303, (
+        f"the companion refused its own Approve form with HTTP {answer.status}; the browser "
+        f"sent Origin: {answer.request.header_value('origin')!r}"
+    )
+    expect(pairing.locator("body")).to_contain_text(f"Approved {code}")
+
+    expect(options.locator("#pair-status")).to_have_text("Paired.")
+    assert browser.storage()["settings"] == {"port": companion.port, "token": companion.token}
+    expect(options.locator("#token-state")).to_contain_text("A token is saved")
+
+    browser.visit(CURRENT_EN)
+    [capture] = companion.wait_captures(1)
+    assert capture["status"] == "ok"
+    browser.wait_badge("20")
+
+
+# ---------------------------------------------------------------- 6. other pages
+
+
+@pytest.mark.parametrize(
+    "url", ["https://www.linkedin.com/feed/", "https://www.linkedin.com/sales/home"]
+)
+def test_other_linkedin_pages_are_not_captured(browser, companion, url):
+    browser.configure_storage(companion.port, companion.token)
+    # An SSI-looking page at another address: only the address decides.
+    browser.visit(FEED, url)
+    browser.visit(CURRENT_EN, url + "?ssi=1" if url.endswith("home") else url + "ssi")
+    pause(SETTLE_S)
+    assert browser.outbox() == []
+    assert browser.storage().get("rejected", []) == []
+    assert companion.captures() == []
+    assert browser.badge() == ""
+
+    # The same browser does capture the SSI page, within the time waited above.
+    browser.visit(CURRENT_EN)
+    companion.wait_captures(1, timeout=SETTLE_S + 2)
+
+
+# ---------------------------------------------------------------- 7. passive on LinkedIn
+
+
+def test_no_request_to_linkedin_and_no_change_to_its_page(browser, plain_browser, companion):
+    page_html = inject_head(CURRENT_EN, MUTATION_COUNTER)
+
+    # Control: the same page in the same Chromium without the extension.
+    ctx, control_linkedin = plain_browser
+    control_linkedin.serve(SSI_URL, page_html)
+    control = ctx.new_page()
+    control.goto(SSI_URL)
+    pause(SETTLE_S)
+    expected = mutations(control)
+    assert expected["afterParse"] == 0, expected["log"]
+    # The counter does see a change after the parse (one attribute here).
+    control.evaluate("document.body.setAttribute('data-probe', '1')")
+    assert mutations(control)["afterParse"] == 1
+
+    browser.configure_storage(companion.port, companion.token)
+    page = browser.visit(page_html)
+    companion.wait_captures(1)
+    browser.wait_outbox(0)
+    browser.wait_badge("20")
+    seen = mutations(page)
+    assert seen["afterParse"] == 0, seen["log"]
+    assert seen["total"] == expected["total"]
+
+    assert browser.linkedin.fulfilled == [SSI_URL]
+    assert browser.linkedin.extra == []
+    # What was aborted is the page's own static.licdn.com assets, as in the control run.
+    assert sorted(browser.linkedin.aborted) == sorted(control_linkedin.aborted)
+
+
+# ---------------------------------------------------------------- 8. refused page
+
+
+def test_page_the_companion_cannot_read_is_shown_and_kept(browser, companion):
+    browser.configure_storage(companion.port, companion.token)
+    browser.visit(OUT_OF_RANGE)
+
+    [failed] = companion.wait_captures(1, status="failed")
+    assert failed["error_code"] == "invalid_values"
+    assert failed["error_message"] == OUT_OF_RANGE_MESSAGE
+    assert failed["payload_kept"] is True
+    assert companion.readings() == []
+
+    wait_until(lambda: browser.storage().get("rejected"), what="the rejected capture")
+    stored = browser.storage()
+    assert stored["outbox"] == []
+    [rejected] = stored["rejected"]
+    assert rejected["id"] == failed["id"]
+    assert rejected["status"] == 422
+    popup = browser.popup()
+    expect(popup.locator("#rejected")).to_contain_text(OUT_OF_RANGE_MESSAGE)
+    expect(popup.locator("#rejected-section")).to_be_visible()
+
+
+# ---------------------------------------------------------------- test connection
+
+
+def test_options_test_connection(browser, companion):
+    options = browser.options()
+    wait_options_loaded(options)
+    options.get_by_label("Port").fill(str(free_port()))  # nothing listens there
+    options.get_by_role("button", name="Test connection").click()
+    expect(options.locator("#test-result")).to_contain_text("not running")
+
+    options.get_by_label("Port").fill(str(companion.port))
+    options.get_by_label("Token").fill(companion.token)
+    options.get_by_role("button", name="Test connection").click()
+    expect(options.locator("#test-result")).to_contain_text("Connected to SSI Companion")
+    expect(options.locator("#test-result")).to_contain_text(str(companion.port))
+
+    options.get_by_label("Token").fill("not-the-token")
+    options.get_by_role("button", name="Test connection").click()
+    expect(options.locator("#test-result")).to_contain_text("refused the token")
+
+
+# ---------------------------------------------------------------- a capture during a check
+
+
+def test_capture_arriving_during_a_connection_check_is_still_delivered(browser, companion):
+    """A capture queued while another flush (here "Retry now" with nothing queued) holds the
+    flush lock must still be sent, without waiting for the user or the next browser start."""
+    with SlowProxy(companion.port, "/api/v1/ping", delay=2) as proxy:
+        browser.configure_storage(proxy.port, companion.token)
+        wait_until(
+            lambda: browser.storage().get("state", {}).get("connection") == "connected",
+            what="the first connection check",
+        )
+        proxy.started.clear()
+        popup = browser.popup()
+        popup.get_by_role("button", name="Retry now").click()
+        wait_until(proxy.started.is_set, what="the check's ping to be under way")
+        # The capture the content script would hand over, while the ping is held.
+        reply = popup.evaluate(
+            """([url, html]) => chrome.runtime.sendMessage({type: "CAPTURE", url,
+                capturedAt: new Date().toISOString(), html})""",
+            [SSI_URL, CURRENT_EN],
+        )
+        assert reply["queued"] is True
+        try:
+            companion.wait_captures(1, timeout=10)
+        except AssertionError:
+            stored = browser.storage()
+            pytest.fail(
+                f"not delivered after 10 s: outbox {len(stored['outbox'])}, connection "
+                f"{stored['state']['connection']!r}, badge {browser.badge()!r}, alarms "
+                f"{browser.ext_eval('chrome.alarms.getAll()')}"
+            )
+        browser.wait_outbox(0)
