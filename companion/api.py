@@ -58,6 +58,9 @@ def post_capture():
         return api_error(409, message)
     if received.error is not None:
         return {"error": received.error, "capture": received.capture}, 422
+    if received.created:
+        # serve sets this hook when its scheduler runs; tests and the CLI run without one.
+        current_app.extensions.get("after_capture", lambda: None)()
     status = 201 if received.created else 200
     return {"capture": received.capture, **with_change(db, received.reading)}, status
 

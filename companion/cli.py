@@ -108,12 +108,24 @@ def serve(port):
     except config.ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     from .logs import log_to_data_dir
+    from .notify import Notifier
+    from .scheduler import ReminderScheduler
 
     log_to_data_dir(app.config["DATA_DIR"])
+    notifier = Notifier()
+    reminders = ReminderScheduler(app.config["DATA_DIR"], notifier)
+    app.extensions["after_capture"] = reminders.after_capture
+    app.extensions["reminders"] = reminders
     try:
-        run_server(app, app.config["SSI_SETTINGS"]["PORT"], echo=click.echo)
+        # The port first: a second `serve` on a taken port must not start a scheduler.
+        run_server(
+            app, app.config["SSI_SETTINGS"]["PORT"], echo=click.echo, on_ready=reminders.start
+        )
     except PortTaken as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        reminders.shutdown()
+        notifier.close()
 
 
 def _data_dir() -> str:
@@ -272,3 +284,70 @@ def extension_build(browser, out):
         raise click.ClickException(str(exc)) from None
     click.echo(f"Built the {browser} extension in {folder}")
     click.echo(f"and packed it as {archive}")
+
+
+@cli.command(name="settings")
+@click.argument("action", required=False, type=click.Choice(["get", "set"]))
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+def settings_command(action, key, value):
+    """Show the reminder settings, or `get KEY`, or `set KEY VALUE`."""
+    from . import settings as user_settings
+
+    db = _db()
+    if action is None:
+        values = user_settings.load(db)
+        width = max(map(len, values))
+        for name, current in values.items():
+            meaning = user_settings.SETTINGS[name].meaning
+            click.echo(f"{name:<{width}}  {user_settings.format_value(current):<22}  {meaning}")
+        return
+    if key is None:
+        raise click.UsageError(f"settings {action} needs a KEY")
+    try:
+        if action == "get":
+            user_settings.require_key(key)
+            click.echo(user_settings.format_value(user_settings.load(db)[key]))
+            return
+        if value is None:
+            raise click.UsageError("settings set needs a KEY and a VALUE")
+        stored = user_settings.set_value(db, key, value)
+    except user_settings.SettingError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{key} = {user_settings.format_value(stored)}")
+
+
+@cli.command()
+@click.option("--at", "at", help="Evaluate at this moment (ISO 8601) instead of now.")
+@click.option("--dry-run", is_flag=True, help="Decide only: send and record nothing.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"decisions": [...]} as JSON.')
+def check(at, dry_run, as_json):
+    """Evaluate every reminder rule now (or --at) and deliver what is due."""
+    from datetime import datetime
+
+    from .checks import run_check
+    from .notify import Notifier
+
+    try:
+        moment = datetime.fromisoformat(at) if at is not None else datetime.now()
+    except ValueError:
+        raise click.ClickException(
+            f"--at must be an ISO 8601 date and time, e.g. 2026-11-30T09:30, not {at!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # the local timezone, as the scheduler uses
+    notifier = None if dry_run else Notifier()
+    try:
+        decisions = run_check(_db(), moment, notifier, dry_run=dry_run)
+    finally:
+        if notifier is not None:
+            notifier.close()
+    if as_json:
+        click.echo(json.dumps({"decisions": [d.to_dict() for d in decisions]}, ensure_ascii=False))
+        return
+    if not decisions:
+        click.echo("Nothing to remind you of.")
+    for decision in decisions:
+        reason = f" ({decision.reason})" if decision.reason else ""
+        click.echo(f"[{decision.status}] {decision.kind}: {decision.title}{reason}")
+        click.echo(f"    {decision.body}")

@@ -64,3 +64,25 @@ def captures_and_readings(db: Database) -> None:
     )
     db["readings"].create_index(["captured_at_utc"])
     db["readings"].create_index(["date", "captured_at_utc"])
+
+
+@migrations(name="0003_settings_and_notifications")
+def settings_and_notifications(db: Database) -> None:
+    # Only values the user changed; defaults live in settings.py.
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    # One row per reminder ever delivered: its key is the dedup claim, so a reminder that
+    # is recorded here is never sent again, whatever restarts or overlaps.
+    db["notifications"].create(
+        {
+            "key": str,
+            "kind": str,
+            "title": str,
+            "body": str,
+            "link": str,
+            "status": str,  # sent (to the desktop) | inbox (no desktop to show it)
+            "created_at": str,  # UTC
+        },
+        pk="key",
+        not_null={"kind", "title", "body", "status", "created_at"},
+    )
+    db["notifications"].create_index(["created_at"])

@@ -5,6 +5,7 @@ import hmac
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from . import store
 from .security import from_own_page
 
 bp = Blueprint("pages", __name__)
@@ -25,8 +26,12 @@ def _check_form() -> None:
 @bp.get("/")
 def index():
     pending = current_app.extensions["pairings"].pending()
+    db = store.for_thread(current_app.config["DATA_DIR"])
     return render_template(
-        "index.html", port=current_app.config["SSI_SETTINGS"]["PORT"], pending=pending
+        "index.html",
+        port=current_app.config["SSI_SETTINGS"]["PORT"],
+        pending=pending,
+        inbox=store.list_notifications(db, limit=10),
     )
 
 

@@ -71,8 +71,11 @@ def _stop_on_sigterm():
     signal.signal(signal.SIGTERM, handler)
 
 
-def serve(app, port: int, echo=print) -> None:
-    """Run until Ctrl-C or SIGTERM. Raises PortTaken when the port is in use."""
+def serve(app, port: int, echo=print, on_ready=None) -> None:
+    """Run until Ctrl-C or SIGTERM. Raises PortTaken when the port is in use.
+
+    `on_ready` runs once the port is ours (the reminder scheduler starts there).
+    """
     try:
         server = create_server(
             app,
@@ -91,6 +94,8 @@ def serve(app, port: int, echo=print) -> None:
         raise
     server.channel_class = _Channel
     _stop_on_sigterm()
+    if on_ready is not None:
+        on_ready()
     echo(f"SSI Companion {__version__} is running on http://{HOST}:{port}/ (Ctrl-C stops it)")
     try:
         server.run()

@@ -400,3 +400,62 @@ def counts(db: Database) -> dict:
     )
     readings = next(db.query("SELECT COUNT(*) AS n FROM readings"))["n"]
     return {"captures": row["captures"], "failed": row["failed"], "readings": readings}
+
+
+# -- reminders --------------------------------------------------------------------------------
+
+
+def last_capture_moment(db: Database, until_utc: str) -> str | None:
+    """captured_at (with its offset) of the last capture of any status up to a UTC moment."""
+    rows = list(
+        db.query(
+            "SELECT captured_at FROM captures WHERE captured_at_utc <= ? "
+            "ORDER BY captured_at_utc DESC LIMIT 1",
+            [until_utc],
+        )
+    )
+    return rows[0]["captured_at"] if rows else None
+
+
+def daily_readings_until(db: Database, until_utc: str) -> list[dict]:
+    """The daily series as it stood at a UTC moment (later captures unseen)."""
+    sql = (
+        f"SELECT {READING_COLUMNS} FROM ("
+        f"  SELECT *, ROW_NUMBER() OVER ("
+        f"    PARTITION BY date ORDER BY captured_at_utc DESC, capture_id DESC) AS nth"
+        f"  FROM readings WHERE captured_at_utc <= ?"
+        f") WHERE nth = 1 ORDER BY date"
+    )
+    return [dict(r) for r in db.query(sql, [until_utc])]
+
+
+def sent_keys(db: Database) -> dict[str, str]:
+    return {
+        r["key"]: r["created_at"] for r in db.query("SELECT key, created_at FROM notifications")
+    }
+
+
+def claim_notification(db: Database, notification: dict) -> bool:
+    """Record a reminder under its dedup key; False when that key was claimed already."""
+    row = {**notification, "created_at": utc_text(now_utc())}
+    with write(db):
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO notifications (key, kind, title, body, link, status, created_at)"
+            " VALUES (:key, :kind, :title, :body, :link, :status, :created_at)",
+            row,
+        )
+    return cursor.rowcount == 1
+
+
+def set_notification_status(db: Database, key: str, status: str) -> None:
+    with write(db):
+        db.execute("UPDATE notifications SET status = ? WHERE key = ?", [status, key])
+
+
+def list_notifications(db: Database, limit: int = 20) -> list[dict]:
+    return [
+        dict(r)
+        for r in db.query(
+            "SELECT * FROM notifications ORDER BY created_at DESC, key LIMIT ?", [limit]
+        )
+    ]
