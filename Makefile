@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Playwright (browser tests) must never download a browser: Debian's chromium is used.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test bench lint lint-extension extension clean
+.PHONY: run test bench lint lint-extension extension screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
+
+# The README's picture of the summary page, from demo data (needs Debian's chromium).
+screenshot: $(VENV)/.installed-test
+	$(BIN)/python -m tests.browser.screenshot docs/screenshot.png
 
 lint: $(VENV)/.installed-test lint-extension
 	$(BIN)/ruff check companion tests benchmarks

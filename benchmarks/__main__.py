@@ -1,8 +1,10 @@
 """`make bench`: every figure beside a bare baseline measured in the same run."""
 
-from . import bench_capture, bench_parse
+from . import bench_capture, bench_page, bench_parse
 
 if __name__ == "__main__":
     bench_parse.run()
     print()
     bench_capture.run()
+    print()
+    bench_page.run()

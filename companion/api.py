@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, request
 from werkzeug.exceptions import BadRequest
 
 from . import __version__, store, token
+from . import settings as user_settings
 from .capture_schema import SchemaError, validate_capture
 from .captures import receive
 from .pairing import RateLimited
@@ -52,7 +53,8 @@ def post_capture():
         return api_error(400, str(exc))
     db = _db()
     try:
-        received = receive(db, **capture, keep_days=current_app.config["RETENTION_DAYS"])
+        keep_days = user_settings.load(db)["retention_days"] or current_app.config["RETENTION_DAYS"]
+        received = receive(db, **capture, keep_days=keep_days)
     except store.CaptureConflict:
         message = f"Capture {capture['capture_id']} was already stored with other content."
         return api_error(409, message)

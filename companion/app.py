@@ -4,7 +4,7 @@ import secrets
 
 from flask import Flask
 
-from . import api, config, pages, security, store, token
+from . import api, config, forms, pages, security, settings_page, store, token, views
 from .pairing import Pairings
 
 
@@ -31,6 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True)
     app.extensions["pairings"] = Pairings()
     security.init_app(app)
+    forms.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(settings_page.bp)
     app.register_blueprint(pages.bp)
     return app

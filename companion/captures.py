@@ -50,7 +50,8 @@ def receive(
     Raw payloads of successful captures older than `keep_days` are dropped on the way.
     """
     text = payload_as_text(kind, payload)
-    digest = store.content_sha256(kind, captured_at, url, text)
+    data = store.encode(text)  # once, for the hash and the compressed copy
+    digest = store.content_sha256(kind, captured_at, url, data)
     existing = store.get_capture(db, capture_id)
     if existing is not None:
         # A retry: answer what was answered, without reading the page again.
@@ -68,6 +69,7 @@ def receive(
         reading=reading,
         error=error,
         digest=digest,
+        encoded=data,
         keep_days=keep_days,
     )
     if not created:  # another request stored the same capture a moment before this one

@@ -96,17 +96,34 @@ def parse(file, as_json):
 
 @cli.command()
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 47613].")
-def serve(port):
+@click.option("--demo", is_flag=True, help="Show a year of made-up readings (temporary data dir).")
+def serve(port, demo):
     """Run the companion on 127.0.0.1 (only) until Ctrl-C."""
+    import shutil
+    import tempfile
+
     from .app import create_app
     from .server import PortTaken
     from .server import serve as run_server
 
+    overrides = {"PORT": port} if port else {}
+    demo_dir = None
+    if demo:
+        # Never the user's data: a throw-away folder, removed when the companion stops.
+        demo_dir = tempfile.mkdtemp(prefix="ssi-companion-demo-")
+        overrides["HOME"] = demo_dir
     try:
-        overrides = {"PORT": port} if port else {}
         app = create_app(overrides)
     except config.ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    if demo:
+        from datetime import date
+
+        from . import demo as demo_data
+        from . import store
+
+        count = demo_data.fill(store.connect(demo_dir), date.today())
+        click.echo(f"Demo: {count} made-up readings in {demo_dir} (removed on exit).")
     from .logs import log_to_data_dir
     from .notify import Notifier
     from .scheduler import ReminderScheduler
@@ -126,6 +143,8 @@ def serve(port):
     finally:
         reminders.shutdown()
         notifier.close()
+        if demo_dir:
+            shutil.rmtree(demo_dir, ignore_errors=True)
 
 
 def _data_dir() -> str:

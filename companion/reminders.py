@@ -60,6 +60,11 @@ def _week_before(daily: list, latest: dict) -> dict | None:
     return min(candidates, key=lambda r: (abs((_day(r) - target).days), _day(r)))
 
 
+def _latest_and_week_before(daily: list) -> tuple[dict | None, dict | None]:
+    latest = daily[-1] if daily else None
+    return latest, (_week_before(daily, latest) if latest else None)
+
+
 def _pillar_changes(latest: dict, earlier: dict) -> dict:
     return {p: latest[p] - earlier[p] for p in PILLARS}
 
@@ -91,8 +96,7 @@ def stale(history: History, settings: dict, now: datetime) -> list[Decision]:
 
 
 def drop(history: History, settings: dict, now: datetime) -> list[Decision]:
-    latest = history.daily[-1] if history.daily else None
-    earlier = _week_before(history.daily, latest) if latest else None
+    latest, earlier = _latest_and_week_before(history.daily)
     if earlier is None:
         return []
     fall = round(earlier["total"] - latest["total"], 6)  # 33.3 - 31.3 is 1.99999...
@@ -117,8 +121,7 @@ def drop(history: History, settings: dict, now: datetime) -> list[Decision]:
 
 
 def rank(history: History, settings: dict, now: datetime) -> list[Decision]:
-    latest = history.daily[-1] if history.daily else None
-    earlier = _week_before(history.daily, latest) if latest else None
+    latest, earlier = _latest_and_week_before(history.daily)
     if earlier is None:
         return []
     worse = []

@@ -6,7 +6,7 @@ overlapping runs and catch-up can run a check again without sending anything twi
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -19,6 +19,7 @@ from .reminders import AFTER_CAPTURE_RULES, RULES
 log = logging.getLogger("companion.scheduler")
 # A machine that slept through 09:30 still gets that check when it wakes, within hours.
 MISFIRE_GRACE_S = 6 * 3600
+AFTER_CAPTURE_DELAY_S = 5
 
 
 class ReminderScheduler:
@@ -77,14 +78,18 @@ class ReminderScheduler:
                 replace_existing=True,
             )
 
-    def after_capture(self) -> None:
-        """Run the capture-driven rules soon; captures arriving together make one check."""
+    def after_capture(self, delay_s: float = AFTER_CAPTURE_DELAY_S) -> None:
+        """Run the capture-driven rules shortly after the last of a burst of captures.
+
+        Each capture pushes the one pending check back, so an outbox flushing fifty captures
+        makes one check, not fifty running beside the requests.
+        """
         self.scheduler.add_job(
             self.check,
             id="after-capture",
             args=[AFTER_CAPTURE_RULES],
             replace_existing=True,
-            next_run_time=datetime.now(),
+            next_run_time=datetime.now() + timedelta(seconds=delay_s),
         )
 
     def next_check(self):

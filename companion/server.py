@@ -94,10 +94,11 @@ def serve(app, port: int, echo=print, on_ready=None) -> None:
         raise
     server.channel_class = _Channel
     _stop_on_sigterm()
-    if on_ready is not None:
-        on_ready()
-    echo(f"SSI Companion {__version__} is running on http://{HOST}:{port}/ (Ctrl-C stops it)")
+    # From here on Ctrl-C is a clean stop, also while the scheduler is still starting.
     try:
+        if on_ready is not None:
+            on_ready()
+        echo(f"SSI Companion {__version__} is running on http://{HOST}:{port}/ (Ctrl-C stops it)")
         server.run()
     except KeyboardInterrupt:
         pass

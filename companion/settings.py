@@ -21,6 +21,14 @@ class SettingError(ValueError):
     """The message says what is allowed."""
 
 
+class SettingErrors(SettingError):
+    """Several refused values: `errors` maps each key to its message."""
+
+    def __init__(self, errors: dict):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class Setting:
     default: object
@@ -148,6 +156,10 @@ SETTINGS: dict[str, Setting] = {
     "goal_date": Setting(
         None, _optional(_day), "a date YYYY-MM-DD, or off", "when you want to reach it"
     ),
+    "retention_days": Setting(
+        None, _optional(_whole(1, 3650)), "a whole number of days from 1 to 3650, or off",
+        "keep the raw page of a read capture this long (off: the companion's default, 30)",
+    ),
     **{
         f"rule_{rule}": Setting(True, _switch, "on or off", f"the {rule} reminder")
         for rule in ("stale", "drop", "rank", "recalibration", "weekly", "goal")
@@ -180,14 +192,30 @@ def load(db: Database) -> dict:
 
 
 def set_value(db: Database, key: str, text: str):
-    value = parse_value(key, text)
+    return set_values(db, {key: text})[key]
+
+
+def set_values(db: Database, texts: dict) -> dict:
+    """Validate every value first, then store them all in one transaction, or none.
+
+    Raises SettingErrors (one message per key) when any value is refused.
+    """
+    values, errors = {}, {}
+    for key, text in texts.items():
+        try:
+            values[key] = parse_value(key, text)
+        except SettingError as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise SettingErrors(errors)
     with write(db):
-        db.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [key, json.dumps(value)],
-        )
-    return value
+        for key, value in values.items():
+            db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value)],
+            )
+    return values
 
 
 def format_value(value) -> str:

@@ -171,6 +171,7 @@ def save_capture(
     received_at: datetime | None = None,
     digest: str | None = None,
     keep_days: int | None = None,
+    encoded: bytes | None = None,
 ) -> tuple[dict, bool]:
     """Store a capture and its reading in one transaction.
 
@@ -179,7 +180,7 @@ def save_capture(
     `keep_days`, the same transaction drops raw payloads past retention (see prune_payloads).
     """
     moment = parse_moment(captured_at)
-    data = encode(payload)
+    data = encoded if encoded is not None else encode(payload)
     digest = digest or content_sha256(kind, captured_at, url, data)
     received_at = received_at or now_utc()
     row = {
@@ -302,6 +303,16 @@ def list_captures(db: Database, status: str | None = None, limit: int | None = N
     return [_capture_dict(r) for r in db.query(sql, params)]
 
 
+def recent_failed(db: Database, limit: int = 20) -> list:
+    """The latest failed captures, newest first (the summary page lists them)."""
+    rows = db.query(
+        f"SELECT {CAPTURE_COLUMNS} FROM captures WHERE status = 'failed' "
+        "ORDER BY captured_at_utc DESC, id DESC LIMIT ?",
+        [limit],
+    )
+    return [_capture_dict(r) for r in rows]
+
+
 def captures_with_payload(db: Database, status: str | None = None):
     where = "WHERE payload IS NOT NULL" + (" AND status = ?" if status else "")
     return db.query(
@@ -337,15 +348,9 @@ def list_readings(db, since=None, until=None, limit=None) -> list[dict]:
 
 
 def daily_readings(db, since=None, until=None, limit=None) -> list[dict]:
-    """The last reading of each local date, oldest date first."""
+    """The last reading of each local date, oldest date first (the `daily` table's rows)."""
     where, params = _range(since, until)
-    sql = (
-        f"SELECT {READING_COLUMNS} FROM ("
-        f"  SELECT *, ROW_NUMBER() OVER ("
-        f"    PARTITION BY date ORDER BY captured_at_utc DESC, capture_id DESC) AS nth"
-        f"  FROM readings{where}"
-        f") WHERE nth = 1 ORDER BY date"
-    )
+    sql = f"SELECT {READING_COLUMNS} FROM daily{where} ORDER BY date"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [dict(r) for r in db.query(sql, params)]
@@ -391,15 +396,17 @@ def change(reading: dict, previous: dict | None) -> dict:
 
 
 def counts(db: Database) -> dict:
-    row = next(
-        db.query(
-            "SELECT COUNT(*) AS captures, "
-            "COALESCE(SUM(status = 'ok'), 0) AS ok, COALESCE(SUM(status = 'failed'), 0) AS failed "
-            "FROM captures"
-        )
-    )
+    # GROUP BY status runs on the (status, captured_at_utc) index, not on the rows.
+    by_status = {
+        r["status"]: r["n"]
+        for r in db.query("SELECT status, COUNT(*) AS n FROM captures GROUP BY status")
+    }
     readings = next(db.query("SELECT COUNT(*) AS n FROM readings"))["n"]
-    return {"captures": row["captures"], "failed": row["failed"], "readings": readings}
+    return {
+        "captures": sum(by_status.values()),
+        "failed": by_status.get("failed", 0),
+        "readings": readings,
+    }
 
 
 # -- reminders --------------------------------------------------------------------------------
@@ -419,6 +426,9 @@ def last_capture_moment(db: Database, until_utc: str) -> str | None:
 
 def daily_readings_until(db: Database, until_utc: str) -> list[dict]:
     """The daily series as it stood at a UTC moment (later captures unseen)."""
+    newest = next(db.query("SELECT MAX(captured_at_utc) AS m FROM readings"))["m"]
+    if newest is None or newest <= until_utc:
+        return daily_readings(db)  # nothing after the moment: the kept series is that
     sql = (
         f"SELECT {READING_COLUMNS} FROM ("
         f"  SELECT *, ROW_NUMBER() OVER ("

@@ -299,7 +299,7 @@ def test_after_capture_runs_only_the_capture_rules(data_dir, tmp_path, scheduler
     # Now stale (13 days) and weekly (today) would fire too, if after_capture ran them.
     user_settings.set_value(db, "weekly_weekday", WEEKDAYS[now.weekday()])
     import_rows(db, tmp_path, [row(latest, brand=18.048)], "latest.csv")  # 3 points down
-    reminders.after_capture()
+    reminders.after_capture(delay_s=0.2)  # in serve, 5 s after the last capture of a burst
     events.wait("after-capture")
 
     drops = poll(lambda: rows_of(db, "drop"), timeout=5)
@@ -343,3 +343,13 @@ def test_real_server_delivers_the_startup_reminder_once_across_restarts(
         assert [r["key"] for r in rows_of(db, "stale")] == [key]
     finally:
         server.stop()
+
+
+def test_a_burst_of_captures_makes_one_after_capture_check(data_dir, schedulers):
+    reminders = schedulers(data_dir)
+    reminders.start()
+    for _ in range(20):
+        reminders.after_capture(delay_s=30)
+    jobs = [job for job in reminders.scheduler.get_jobs() if job.id == "after-capture"]
+    assert len(jobs) == 1
+    assert jobs[0].next_run_time.timestamp() > local_now().timestamp() + 25

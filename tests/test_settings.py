@@ -24,6 +24,7 @@ EXPECTED_DEFAULTS = {
     "pause_until": None,
     "goal_score": None,
     "goal_date": None,
+    "retention_days": None,  # off: the companion's configured default (30 days)
     "rule_stale": True,
     "rule_drop": True,
     "rule_rank": True,

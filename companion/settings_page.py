@@ -1,0 +1,67 @@
+"""/settings: reminder times and thresholds, quiet hours, pause, goal, retention, the token."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from . import settings as user_settings
+from . import store, token
+from .forms import check_form
+
+bp = Blueprint("settings_page", __name__)
+RULE_KEYS = [key for key in user_settings.SETTINGS if key.startswith("rule_")]
+FIELD_KEYS = [key for key in user_settings.SETTINGS if not key.startswith("rule_")]
+
+
+def _db():
+    return store.for_thread(current_app.config["DATA_DIR"])
+
+
+def _render(values: dict, errors: dict | None = None, show_token: bool = False, status=200):
+    shown = {key: user_settings.format_value(value) for key, value in values.items()}
+    shown.update(values.get("_typed", {}))
+    return (
+        render_template(
+            "settings.html",
+            settings=user_settings.SETTINGS,
+            field_keys=FIELD_KEYS,
+            rule_keys=RULE_KEYS,
+            shown=shown,
+            values=values,
+            errors=errors or {},
+            token=token.get(current_app.config["DATA_DIR"]) if show_token else None,
+            pending=current_app.extensions["pairings"].pending(),
+        ),
+        status,
+    )
+
+
+@bp.get("/settings")
+def show():
+    return _render(user_settings.load(_db()))
+
+
+@bp.post("/settings")
+def save():
+    check_form()
+    db = _db()
+    texts = {key: request.form.get(key, "") for key in FIELD_KEYS}
+    texts.update({key: "on" if request.form.get(key) else "off" for key in RULE_KEYS})
+    try:
+        user_settings.set_values(db, texts)
+    except user_settings.SettingErrors as exc:
+        # Nothing was stored; show everything as typed, with each message next to its field.
+        values = user_settings.load(db)
+        values.update({key: texts[key] == "on" for key in RULE_KEYS})
+        values["_typed"] = {key: texts[key] for key in FIELD_KEYS}
+        return _render(values, exc.errors, status=400)
+    reminders = current_app.extensions.get("reminders")
+    if reminders is not None:
+        reminders.schedule_checks()  # new check times take effect now
+    flash("Settings saved.")
+    return redirect(url_for("settings_page.show"), code=303)
+
+
+@bp.post("/settings/token")
+def show_token():
+    # A POST: the token appears only when asked for, never in a URL or a cached page.
+    check_form()
+    return _render(user_settings.load(_db()), show_token=True)

@@ -1,0 +1,216 @@
+"""The summary and settings pages in a real Chromium, against `ssi-companion serve --demo`.
+
+One demo companion and one plain Chromium (no extension) serve the whole module; each test gets
+a fresh browser context that records every request, console message and page error. Nothing
+may leave 127.0.0.1: no CDN, no web fonts.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ACTION_TIMEOUT_MS
+from tests.browser.screenshot import CHROMIUM, CHROMIUM_ARGS, demo_server
+from tests.conftest import free_port, require_system_package
+
+RANGES = {"30 days": "30d", "90 days": "90d", "A year": "1y", "All": "all"}
+STALE_LABEL = "Remind me after this many days without a capture"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The base URL of a real companion with a year of made-up readings."""
+    require_system_package(CHROMIUM, "chromium")
+    folder = tmp_path_factory.mktemp("summary-demo")
+    log_path = folder / "serve.log"
+    with log_path.open("w") as log:
+        try:
+            with demo_server(free_port(), folder / "home", log=log) as base:
+                yield base
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{exc}; serve.log:\n{log_path.read_text()}") from None
+
+
+@pytest.fixture(scope="module")
+def chromium(playwright):
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+class Recorder:
+    """What one browser context did: every request, console errors and uncaught page errors."""
+
+    def __init__(self, ctx):
+        self.requests: list[str] = []
+        self.all_console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.expected: list[re.Pattern] = []
+        ctx.on("request", lambda request: self.requests.append(request.url))
+        ctx.on("page", self.watch)
+
+    def watch(self, page):
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+    def on_console(self, message):
+        if message.type == "error":
+            self.all_console_errors.append(f"{message.text} ({message.location.get('url')})")
+
+    @property
+    def console_errors(self) -> list[str]:
+        """Console errors, less those expected (`self.expected`)."""
+        return [
+            text
+            for text in self.all_console_errors
+            if not any(pattern.search(text) for pattern in self.expected)
+        ]
+
+    def assert_clean(self, base: str):
+        assert self.console_errors == []
+        assert self.page_errors == []
+        outside = [url for url in self.requests if not url.startswith(base + "/")]
+        assert outside == [], "requests left the companion"
+        assert self.requests, "nothing was recorded"
+
+
+def open_tab(chromium, base: str, viewport=None):
+    ctx = chromium.new_context(viewport=viewport or {"width": 1100, "height": 900})
+    ctx.set_default_timeout(ACTION_TIMEOUT_MS)
+    recorder = Recorder(ctx)
+    page = ctx.new_page()
+    return ctx, page, recorder
+
+
+@pytest.fixture
+def tab(chromium, demo):
+    ctx, page, recorder = open_tab(chromium, demo)
+    yield page, recorder
+    ctx.close()
+    recorder.assert_clean(demo)
+
+
+def charts_loaded(page) -> list[dict]:
+    """Each chart image's src and whether it decoded, once every image has finished."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.chart')].every((img) => img.complete)"
+    )
+    return page.eval_on_selector_all(
+        "img.chart",
+        "(imgs) => imgs.map((img) => ({src: img.getAttribute('src'), ok: img.naturalWidth > 0}))",
+    )
+
+
+def test_summary_page_charts_ranges_and_table(tab, demo):
+    page, recorder = tab
+    page.goto(demo + "/")
+
+    expect(page).to_have_title("SSI Companion")
+    headline = page.locator("#headline-title .big")
+    expect(headline).to_have_text(re.compile(r"^\d{1,3}$"))
+    assert 0 <= int(headline.inner_text()) <= 100
+
+    charts = charts_loaded(page)
+    assert len(charts) == 2
+    assert all(chart["ok"] for chart in charts), charts
+
+    # The charts' data as an accessible table: column headers and one row per day.
+    table = page.locator("details table.data")
+    expect(table).to_have_count(1)
+    expect(table.locator("thead th[scope=col]")).to_have_count(8)
+    assert table.locator("tbody tr").count() > 0
+    page.get_by_text("The charts' data as a table").click()
+    expect(table).to_be_visible()
+    expect(page.get_by_role("table").filter(has_text="Relationships").first).to_be_visible()
+
+    ranges = page.get_by_role("navigation", name="Chart range")
+    for label, key in RANGES.items():
+        ranges.get_by_role("link", name=label, exact=True).click()
+        page.wait_for_url(re.compile(rf"[?&]range={key}\b"))
+        expect(ranges.get_by_role("link", name=label, exact=True)).to_have_attribute(
+            "aria-current", "true"
+        )
+        charts = charts_loaded(page)
+        assert len(charts) == 2
+        for chart in charts:
+            assert f"range={key}" in chart["src"], (label, chart)
+            assert chart["ok"], (label, chart)
+        assert recorder.console_errors == [], label
+
+
+def test_settings_round_trip(tab, demo):
+    page, recorder = tab
+    # The form with an error comes back as 400 Bad Request, which Chromium logs as a failed
+    # load of the document: that one is meant.
+    recorder.expected.append(
+        re.compile(r"status of 400 \(BAD REQUEST\) \(http://127\.0\.0\.1:\d+/settings\)$")
+    )
+    page.goto(demo + "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.wait_for_url(demo + "/settings")
+
+    field = page.get_by_label(STALE_LABEL)
+    expect(field).to_have_attribute("id", "stale_days")
+    field.fill("10")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label(STALE_LABEL)).to_have_value("10")
+    expect(page.get_by_text("Settings saved.")).to_have_count(0)  # flashed once only
+
+    # An invalid value: an error next to the field, and nothing stored.
+    page.get_by_label(STALE_LABEL).fill("zero")
+    page.get_by_role("button", name="Save settings").click()
+    error = page.locator("#stale_days-error")
+    expect(error).to_be_visible()
+    expect(error).not_to_be_empty()
+    expect(page.locator(".field.invalid #stale_days")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label(STALE_LABEL)).to_have_value("zero")  # what was typed, to fix
+    page.goto(demo + "/settings")
+    expect(page.get_by_label(STALE_LABEL)).to_have_value("10")
+
+
+def test_token_shown_only_on_request(tab, demo):
+    page, _ = tab
+    page.goto(demo + "/settings")
+    expect(page.get_by_role("button", name="Show the token")).to_be_visible()
+    expect(page.locator("#token-value")).to_have_count(0)
+    assert "token-value" not in page.content()
+
+    page.get_by_role("button", name="Show the token").click()
+    token = page.locator("#token-value")
+    expect(token).to_be_visible()
+    expect(token).to_have_value(re.compile(r"\S{16,}"))
+    assert page.get_by_role("textbox", name="Token").input_value() == token.input_value()
+
+    page.goto(demo + "/settings")  # a plain visit hides it again
+    expect(page.locator("#token-value")).to_have_count(0)
+
+
+def test_favicon_is_served(tab, demo):
+    page, _ = tab
+    page.goto(demo + "/")
+    response = page.request.get(demo + "/favicon.ico")
+    assert response.ok, f"/favicon.ico: {response.status}"
+
+
+@pytest.mark.parametrize("path", ["/", "/settings"])
+def test_no_horizontal_scroll_on_a_phone(chromium, demo, path):
+    ctx, page, recorder = open_tab(chromium, demo, viewport=PHONE)
+    try:
+        page.goto(demo + path)
+        if path == "/":
+            charts_loaded(page)
+            page.get_by_text("The charts' data as a table").click()  # widest content shown
+        widths = page.evaluate(
+            "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+        )
+        assert widths["inner"] == PHONE["width"]
+        assert widths["scroll"] <= widths["inner"] + 1, widths
+    finally:
+        ctx.close()
+    recorder.assert_clean(demo)
