@@ -181,3 +181,10 @@ def test_origin_null_from_elsewhere_is_refused(client, site):
         f"/api/v1/pairing/{pairing['id']}", json={}, headers={"Origin": EXT}
     ).get_json()
     assert answer == {"status": "pending"}
+
+
+def test_settings_page_lists_the_request_with_its_approve_button(client):
+    pairing = _start(client).get_json()["pairing"]
+    page = client.get("/settings").get_data(as_text=True)
+    assert f"Approve {pairing['code']}" in page and f"Deny {pairing['code']}" in page
+    assert f"/pairing/{pairing['id']}/approve" in page
