@@ -10,6 +10,7 @@ from . import __version__, store, token
 from . import settings as user_settings
 from .capture_schema import SchemaError, validate_capture
 from .captures import receive
+from .db import get_db
 from .pairing import RateLimited
 from .security import api_error, is_extension_origin
 from .status import status_report
@@ -18,10 +19,6 @@ API_VERSION = 1
 MAX_LIMIT = 100_000
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _db():
-    return store.for_thread(current_app.config["DATA_DIR"])
 
 
 @bp.get("/ping")
@@ -51,7 +48,7 @@ def post_capture():
         capture = validate_capture(body)
     except SchemaError as exc:
         return api_error(400, str(exc))
-    db = _db()
+    db = get_db()
     try:
         keep_days = user_settings.load(db)["retention_days"] or current_app.config["RETENTION_DAYS"]
         received = receive(db, **capture, keep_days=keep_days)
@@ -91,7 +88,7 @@ def _reading_query(lister):
         since, until, limit = _query_date("from"), _query_date("to"), _query_limit()
     except SchemaError as exc:
         return api_error(400, str(exc))
-    return {"readings": lister(_db(), since, until, limit)}
+    return {"readings": lister(get_db(), since, until, limit)}
 
 
 @bp.get("/readings")
@@ -106,7 +103,7 @@ def readings_daily():
 
 @bp.get("/readings/latest")
 def readings_latest():
-    db = _db()
+    db = get_db()
     return with_change(db, store.latest_reading(db))
 
 
@@ -119,12 +116,12 @@ def captures():
         limit = _query_limit()
     except SchemaError as exc:
         return api_error(400, str(exc))
-    return {"captures": store.list_captures(_db(), status, limit)}
+    return {"captures": store.list_captures(get_db(), status, limit)}
 
 
 @bp.get("/status")
 def status():
-    return status_report(_db(), current_app.config["DATA_DIR"])
+    return status_report(get_db(), current_app.config["DATA_DIR"])
 
 
 # -- pairing: public (no token yet), but only for the extension origin that asks --------------

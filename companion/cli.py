@@ -27,7 +27,40 @@ _LABELS = {
 }
 
 
-@click.group()
+class _Commands(click.Group):
+    """Storage trouble ends a command with `Error: ...` and exit 1, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            message = _storage_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+def _storage_message(exc: Exception) -> str | None:
+    from . import backups, locks, store
+
+    if store.is_disk_full(exc):
+        return "the disk is full: nothing was written. Free some space and try again."
+    if isinstance(exc, store.DatabaseDamaged):
+        return backups.damage_help(_data_dir(), exc)
+    if isinstance(exc, (*store.USER_ERRORS, locks.AlreadyServing, locks.InUse)):
+        return str(exc)
+    if isinstance(exc, backups.BackupError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        return f"the database in {_data_dir()} cannot be used ({exc})"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror}"
+    return None
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="ssi-companion")
 def cli():
     """SSI Companion: keep your LinkedIn Social Selling Index history on your own machine."""
@@ -102,9 +135,7 @@ def serve(port, demo):
     import shutil
     import tempfile
 
-    from .app import create_app
-    from .server import PortTaken
-    from .server import serve as run_server
+    from . import locks
 
     overrides = {"PORT": port} if port else {}
     demo_dir = None
@@ -113,38 +144,60 @@ def serve(port, demo):
         demo_dir = tempfile.mkdtemp(prefix="ssi-companion-demo-")
         overrides["HOME"] = demo_dir
     try:
-        app = create_app(overrides)
+        settings = config.load(overrides)
+        data_dir = config.data_dir(settings["HOME"])
+        # One server per data directory, decided before anything touches the database.
+        with locks.serving(data_dir, settings["PORT"]), locks.using(data_dir):
+            _serve(overrides, data_dir, demo_dir)
     except config.ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    if demo:
+    finally:
+        if demo_dir:
+            shutil.rmtree(demo_dir, ignore_errors=True)
+
+
+def _serve(overrides: dict, data_dir, demo_dir) -> None:
+    from .app import create_app
+    from .backup_schedule import BackupSchedule
+    from .logs import log_to_data_dir
+    from .notify import Notifier
+    from .scheduler import ReminderScheduler
+    from .server import PortTaken
+    from .server import serve as run_server
+
+    app = create_app(overrides)
+    if demo_dir:
         from datetime import date
 
         from . import demo as demo_data
         from . import store
 
-        count = demo_data.fill(store.connect(demo_dir), date.today())
+        with store.connection(demo_dir) as db:
+            count = demo_data.fill(db, date.today())
         click.echo(f"Demo: {count} made-up readings in {demo_dir} (removed on exit).")
-    from .logs import log_to_data_dir
-    from .notify import Notifier
-    from .scheduler import ReminderScheduler
-
-    log_to_data_dir(app.config["DATA_DIR"])
+    log_to_data_dir(data_dir)
     notifier = Notifier()
     reminders = ReminderScheduler(app.config["DATA_DIR"], notifier)
     app.extensions["after_capture"] = reminders.after_capture
     app.extensions["reminders"] = reminders
+    backups = BackupSchedule(data_dir)
+
+    def start_background():
+        reminders.start()
+        if not demo_dir:
+            backups.start()
+
     try:
         # The port first: a second `serve` on a taken port must not start a scheduler.
         run_server(
-            app, app.config["SSI_SETTINGS"]["PORT"], echo=click.echo, on_ready=reminders.start
+            app, app.config["SSI_SETTINGS"]["PORT"], echo=click.echo, on_ready=start_background
         )
     except PortTaken as exc:
         raise click.ClickException(str(exc)) from None
     finally:
+        backups.shutdown()
         reminders.shutdown()
         notifier.close()
-        if demo_dir:
-            shutil.rmtree(demo_dir, ignore_errors=True)
 
 
 def _data_dir() -> str:
@@ -155,12 +208,19 @@ def _data_dir() -> str:
 
 
 def _db():
-    from . import store
+    """This command's connection, checked for damage first; closed when the command ends.
 
-    try:
-        return store.connect(_data_dir())
-    except sqlite3.Error as exc:
-        raise click.ClickException(f"the database cannot be opened ({exc})") from None
+    The command holds the data directory's shared use lock meanwhile, so a restore never
+    swaps the file under it.
+    """
+    from . import locks, store
+
+    ctx = click.get_current_context()
+    data_dir = _data_dir()
+    ctx.with_resource(locks.using(data_dir))
+    db = store.open_checked(data_dir)
+    ctx.call_on_close(db.close)
+    return db
 
 
 @cli.command()
@@ -198,6 +258,11 @@ def status():
     latest = report["latest_reading"]
     if latest is not None:
         click.echo(f"Latest reading  {latest['date']}: SSI {latest['total']:g}")
+    backup = report["last_backup"]
+    if backup is None:
+        click.echo("Last backup     none yet (serve makes one a day; or run ssi-companion backup)")
+    else:
+        click.echo(f"Last backup     {backup['made_at_local']}, {backup['path']}")
 
 
 @cli.command()
@@ -281,6 +346,58 @@ def reparse():
     click.echo(f"Updated {report.updated} reading(s); {report.unchanged} unchanged.")
     for code, count in sorted(report.still_failing.items()):
         click.echo(f"Still unreadable: {count} ({code})")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the backup to this file [default: a new file in <data dir>/backups].")  # fmt: skip
+def backup(out):
+    """Make a consistent copy of the database now (also while serve runs)."""
+    from . import backups, locks, store
+
+    data_dir = _data_dir()
+    ctx = click.get_current_context()
+    ctx.with_resource(locks.using(data_dir))
+    store.open_checked(data_dir).close()  # a damaged database is reported, not copied
+    path = backups.make_backup(data_dir, out)
+    click.echo(f"Backed up {store.db_path(data_dir)} to")
+    click.echo(str(path))
+
+
+@cli.command(name="backups")
+def list_backups():
+    """List the backups in <data dir>/backups, newest first."""
+    from . import backups
+
+    found = backups.list_backups(_data_dir())
+    if not found:
+        click.echo("No backups yet: serve makes one a day, or run ssi-companion backup.")
+        return
+    click.echo(f"{'made (local time)':<19}  {'size':>9}  {'readings':>8}  file")
+    for b in found:
+        readings = "unreadable" if b.readings is None else str(b.readings)
+        click.echo(f"{b.local_time:%Y-%m-%d %H:%M:%S}  {_size(b.size):>9}  {readings:>8}  {b.path}")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def restore(file):
+    """Replace the database with FILE (a backup); the current one is kept aside."""
+    from . import backups
+
+    result = backups.restore(_data_dir(), file)
+    if result.set_aside is not None:
+        click.echo(f"The database you had is kept as {result.set_aside}")
+    span = f", {result.first_date} to {result.last_date}" if result.first_date is not None else ""
+    click.echo(f"Restored {file}: {result.readings} reading(s){span}.")
 
 
 @cli.group()

@@ -60,4 +60,23 @@ def data_dir(home: str | os.PathLike | None = None) -> Path:
             f"the data directory {path} cannot be created ({exc.strerror}); "
             f"set {ENV_PREFIX}HOME to a folder you own"
         ) from None
+    make_private(path)
     return path
+
+
+def make_private(path: Path) -> None:
+    """Whatever an older version, a copy or a restore left wider is made owner-only again.
+
+    By path (chmod), never by opening a file: see store.open_file for why that matters.
+    """
+    for entry in path.iterdir():
+        try:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                os.chmod(entry, 0o700)
+                make_private(entry)
+            elif entry.is_file():
+                os.chmod(entry, 0o600)
+        except OSError:
+            continue  # a file we cannot change (another owner's) is not ours to fix

@@ -1,15 +1,70 @@
-"""The database schema, only ever changed by adding a numbered migration at the end."""
+"""The database schema, only ever changed by adding a numbered migration at the end.
+
+Migrations are frozen: each one spells out its own columns and imports no live code, so a
+field added to the Reading later is a new migration and never changes how an old one runs.
+"""
+
+import re
 
 from sqlite_utils import Database, Migrations
-
-from .parse import READING_FIELDS
 
 migrations = Migrations("ssi-companion")
 
 
-@migrations(name="0001_wal", transactional=False)
+class NewerSchema(Exception):
+    def __init__(self, schema: int):
+        super().__init__(
+            f"this data was written by a newer SSI Companion (schema {schema}): upgrade"
+        )
+        self.schema = schema
+
+
+def _number(name: str) -> int:
+    match = re.match(r"(\d+)_", name)
+    return int(match.group(1)) if match else 0
+
+
+def schema_version(db: Database) -> int:
+    """The number of the newest migration applied (0 for a new database)."""
+    return max((_number(m.name) for m in migrations.applied(db)), default=0)
+
+
+def refuse_newer(db: Database) -> None:
+    """Raise NewerSchema when the database holds a migration this version does not know."""
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise NewerSchema(max(map(_number, unknown)))
+
+
+def bring_up_to_date(db: Database) -> None:
+    """Apply what is pending, safely against other processes doing the same.
+
+    Reads first and writes nothing when the schema is current (every connection comes here).
+    Otherwise the write lock is taken up front (BEGIN IMMEDIATE), the state read again, and
+    every pending migration applied in that one transaction: two processes starting at once
+    on a new data directory never both create a table.
+    """
+    refuse_newer(db)
+    # WAL cannot be switched on inside a transaction. Once on it stays, so this only reads,
+    # except for a file that arrived without it (a new one, or a restored backup).
+    db.enable_wal()
+    if not migrations.pending(db):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        refuse_newer(db)
+        migrations.apply(db)  # nested in our transaction: sqlite-utils uses savepoints
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+@migrations(name="0001_wal")
 def wal(db: Database) -> None:
     # Readers never block the writer, and a killed process loses no committed capture.
+    # bring_up_to_date switches WAL on before its transaction; this records that it was.
     db.enable_wal()
 
 
@@ -49,7 +104,6 @@ def captures_and_readings(db: Database) -> None:
         "industry": str,
         "source": str,
     }
-    assert tuple(reading_columns) == READING_FIELDS
     db["readings"].create(
         {
             "capture_id": str,
@@ -94,7 +148,25 @@ def daily_series(db: Database) -> None:
     # date by triggers in the same transaction as each reading: the summary page reads
     # ~365 rows a year whatever the number of captures (100,000 captures would otherwise
     # cost tens of milliseconds to rank or join).
-    columns = ["date", "capture_id", "captured_at", "captured_at_utc", *READING_FIELDS]
+    columns = [
+        "date",
+        "capture_id",
+        "captured_at",
+        "captured_at_utc",
+        # The reading's fields as they were in 0002.
+        "total",
+        "total_displayed",
+        "brand",
+        "people",
+        "insights",
+        "relationships",
+        "industry_rank",
+        "network_rank",
+        "industry_avg",
+        "network_avg",
+        "industry",
+        "source",
+    ]
     db.execute(f"CREATE TABLE daily AS SELECT {', '.join(columns)} FROM readings WHERE 0")
     db.execute("CREATE UNIQUE INDEX idx_daily_date ON daily (date)")
     names = ", ".join(columns)

@@ -36,9 +36,10 @@ class ReminderScheduler:
         )
 
     def check(self, rules=RULES) -> None:
-        db = store.for_thread(self.data_dir)
         try:
-            run_check(db, datetime.now().astimezone(), self.notifier, rules=tuple(rules))
+            # A connection per run, closed when it ends: jobs run on the scheduler's threads.
+            with store.connection(self.data_dir) as db:
+                run_check(db, datetime.now().astimezone(), self.notifier, rules=tuple(rules))
         except Exception:  # a failed check must not stop the next ones
             log.exception("reminder check failed")
 
@@ -60,7 +61,8 @@ class ReminderScheduler:
         Runs at start and every few minutes, so `ssi-companion settings set check_times ...`
         takes effect in a running companion without a restart.
         """
-        values = user_settings.load(store.for_thread(self.data_dir))
+        with store.connection(self.data_dir) as db:
+            values = user_settings.load(db)
         wanted = (tuple(values["check_times"]), tuple(values["check_weekdays"]))
         if wanted == getattr(self, "_scheduled", None):
             return

@@ -3,16 +3,13 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from . import settings as user_settings
-from . import store, token
+from . import token
+from .db import get_db
 from .forms import check_form
 
 bp = Blueprint("settings_page", __name__)
 RULE_KEYS = [key for key in user_settings.SETTINGS if key.startswith("rule_")]
 FIELD_KEYS = [key for key in user_settings.SETTINGS if not key.startswith("rule_")]
-
-
-def _db():
-    return store.for_thread(current_app.config["DATA_DIR"])
 
 
 def _render(values: dict, errors: dict | None = None, show_token: bool = False, status=200):
@@ -36,13 +33,13 @@ def _render(values: dict, errors: dict | None = None, show_token: bool = False, 
 
 @bp.get("/settings")
 def show():
-    return _render(user_settings.load(_db()))
+    return _render(user_settings.load(get_db()))
 
 
 @bp.post("/settings")
 def save():
     check_form()
-    db = _db()
+    db = get_db()
     texts = {key: request.form.get(key, "") for key in FIELD_KEYS}
     texts.update({key: "on" if request.form.get(key) else "off" for key in RULE_KEYS})
     try:
@@ -64,4 +61,4 @@ def save():
 def show_token():
     # A POST: the token appears only when asked for, never in a URL or a cached page.
     check_form()
-    return _render(user_settings.load(_db()), show_token=True)
+    return _render(user_settings.load(get_db()), show_token=True)

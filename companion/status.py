@@ -1,6 +1,19 @@
 """What the companion holds, for /api/v1/status, `ssi-companion status` and the popup."""
 
-from . import __version__, store
+from . import __version__, backups, store
+
+
+def last_backup(data_dir) -> dict | None:
+    found = backups.list_backups(data_dir, with_counts=False)
+    if not found:
+        return None
+    newest = found[0]
+    return {
+        "path": str(newest.path),
+        "made_at": store.utc_text(newest.made_at),
+        "made_at_local": f"{newest.local_time:%Y-%m-%d %H:%M}",
+        "size": newest.size,
+    }
 
 
 def status_report(db, data_dir) -> dict:
@@ -11,4 +24,5 @@ def status_report(db, data_dir) -> dict:
         "counts": store.counts(db),
         "last_capture": store.last_capture(db),
         "latest_reading": store.latest_reading(db),
+        "last_backup": last_backup(data_dir),
     }

@@ -5,6 +5,7 @@ write is one transaction, so a capture and its reading are stored together or no
 """
 
 import contextlib
+import errno
 import hashlib
 import os
 import sqlite3
@@ -15,15 +16,18 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from .migrations import migrations
+from .migrations import NewerSchema, bring_up_to_date
 from .parse import READING_FIELDS, ParseError, Reading
 
 DB_NAME = "ssi.db"
-# How long a writer waits for another one before giving up (SQLite's busy timeout).
-BUSY_TIMEOUT_S = 10
+# How long a writer waits for another one before giving up (SQLite's busy timeout). A
+# 100,000-row import holds the write lock for a few seconds; captures wait it out.
+BUSY_TIMEOUT_S = 60
 PILLARS_AND_TOTAL = ("total", "brand", "people", "insights", "relationships")
+SQLITE_FULL = 13
 
-_local = threading.local()
+# Two threads of one process must not race to create the schema; other processes are kept
+# out by the write lock that the migrations take (see migrations.bring_up_to_date).
 _migrate_lock = threading.Lock()
 
 
@@ -31,43 +35,138 @@ class CaptureConflict(Exception):
     """The capture id is already stored with different content."""
 
 
+class StoreError(Exception):
+    """The database cannot be used as it is; the message says what is wrong (no traceback)."""
+
+
+# What a command or a start-up reports as `Error: ...` rather than as a traceback.
+USER_ERRORS = (StoreError, NewerSchema)
+
+
+class DatabaseDamaged(StoreError):
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"the database {path} is damaged ({reason})")
+        self.path = path
+        self.reason = reason
+
+
+class DiskFull(StoreError):
+    def __init__(self, where: str | os.PathLike):
+        super().__init__(f"the disk that holds {where} is full: free some space and try again")
+
+
 def db_path(data_dir: str | os.PathLike) -> Path:
     return Path(data_dir) / DB_NAME
 
 
-def _create_private(path: Path) -> None:
-    # Made 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
-def connect(data_dir: str | os.PathLike) -> Database:
-    """A new connection with the schema up to date. Each thread needs its own (see `for_thread`)."""
-    path = db_path(data_dir)
-    _create_private(path)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=True)
+def is_damage(exc: BaseException) -> bool:
+    """An error that means the file is not (or no longer) a sound SQLite database."""
+    return isinstance(exc, sqlite3.DatabaseError) and getattr(exc, "sqlite_errorcode", None) in (
+        sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_NOTADB,
+    )
+
+
+def open_file(path: Path) -> Database:
+    """A connection to the SQLite file at `path`, created private (0600) if it is new.
+
+    The file is never opened outside SQLite: closing any other descriptor on it would drop
+    the POSIX locks SQLite's connections hold in this process, and another process would then
+    checkpoint and delete the WAL under them. So privacy comes from the umask at creation.
+    """
+    new = not path.exists()
+    previous = os.umask(0o077)
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=True)
+    finally:
+        os.umask(previous)
     db = Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
     # In WAL mode NORMAL survives any crash of the process; only a power cut may lose the
     # last commits, never the database's integrity.
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
-    # Start-up applies what is pending; the lock keeps two threads from racing to create.
-    with _migrate_lock:
-        migrations.apply(db)
+    if new:
+        chmod_private(path)
     return db
 
 
-def for_thread(data_dir: str | os.PathLike) -> Database:
-    """This thread's connection to the database in `data_dir`, opened on first use."""
-    cache = getattr(_local, "dbs", None)
-    if cache is None:
-        cache = _local.dbs = {}
-    key = str(data_dir)
-    if key not in cache:
-        cache[key] = connect(data_dir)
-    return cache[key]
+def chmod_private(path: Path) -> None:
+    """Make the database and its -wal/-shm owner-only, by path (see open_file for why)."""
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path.with_name(name), 0o600)
+
+
+def connect(data_dir: str | os.PathLike) -> Database:
+    """A new connection with the schema up to date; the caller closes it.
+
+    Connections are never shared between threads: the web layer opens one per request
+    (companion/db.py), scheduled jobs one per run (`connection`), CLI commands one per command.
+    """
+    db = open_file(db_path(data_dir))
+    try:
+        with _migrate_lock:
+            bring_up_to_date(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+@contextlib.contextmanager
+def connection(data_dir: str | os.PathLike):
+    """`connect`, closed when the block ends: for a job or a command."""
+    db = connect(data_dir)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def check_integrity(db: Database, full: bool = False) -> str | None:
+    """None when SQLite finds the file sound, else what it found (first problem)."""
+    pragma = "integrity_check" if full else "quick_check"
+    rows = db.execute(f"PRAGMA {pragma}(1)").fetchall()
+    return None if rows == [("ok",)] else str(rows[0][0])
+
+
+def open_checked(data_dir: str | os.PathLike, full: bool = False) -> Database:
+    """`connect` for a command or a start-up: a damaged file is refused and left untouched.
+
+    The check runs before anything could write (the WAL switch, migrations), so nothing is
+    ever written to a damaged file.
+    """
+    path = db_path(data_dir)
+    if path.exists():
+        try:
+            db = open_file(path)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseDamaged(path, str(exc)) from None
+        try:
+            problem = check_integrity(db, full)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if is_disk_full(exc):
+                raise DiskFull(path) from None
+            raise DatabaseDamaged(path, str(exc)) from None
+        db.close()
+        if problem is not None:
+            raise DatabaseDamaged(path, f"integrity check: {problem}")
+    try:
+        return connect(data_dir)
+    except sqlite3.DatabaseError as exc:
+        if is_disk_full(exc):
+            raise DiskFull(path) from None
+        if is_damage(exc):
+            raise DatabaseDamaged(path, str(exc)) from None
+        raise
 
 
 @contextlib.contextmanager
@@ -94,7 +193,13 @@ def parse_moment(value: str) -> datetime:
 
 
 def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # The year zero-padded (strftime's %Y is not, for years before 1000): these texts are
+    # compared and sorted as strings, so every one must have the same shape.
+    m = moment.astimezone(UTC)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T"
+        f"{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}Z"
+    )
 
 
 def now_utc() -> datetime:

@@ -16,9 +16,16 @@ def _write_private(path: Path, token: str) -> None:
     # Written beside and renamed over the old one: a reader never sees half a token.
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(token + "\n")
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(token + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk must not leave half a token beside the real one.
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def get(data_dir) -> str:

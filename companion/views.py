@@ -17,6 +17,7 @@ from flask import (
 from . import charts, store
 from . import settings as user_settings
 from .captures import read
+from .db import get_db
 from .forms import check_form
 from .reminders import recalibration_days
 from .summary import history_page, summarize
@@ -24,10 +25,6 @@ from .transfer import export_csv, export_json
 
 bp = Blueprint("summary", __name__)
 FAILED_SHOWN = 20
-
-
-def _db():
-    return store.for_thread(current_app.config["DATA_DIR"])
 
 
 def _today() -> date:
@@ -46,7 +43,7 @@ def _page_number() -> int:
 
 @bp.get("/")
 def index():
-    db = _db()
+    db = get_db()
     daily = store.daily_readings(db)
     in_range = charts.in_range(daily, _range_key(), _today())
     reminders = current_app.extensions.get("reminders")
@@ -78,7 +75,7 @@ def chart(name):
     draw = {"scores": charts.scores_chart, "ranks": charts.ranks_chart}.get(name)
     if draw is None:
         abort(404)
-    svg = draw(store.daily_readings(_db()), _range_key(), _today())
+    svg = draw(store.daily_readings(get_db()), _range_key(), _today())
     # An SVG shown through <img> never runs script; this CSP says so for a direct visit too.
     return Response(
         svg,
@@ -95,7 +92,7 @@ def chart(name):
 def export(fmt):
     if fmt not in ("csv", "json"):
         abort(404)
-    rows = store.list_readings(_db())
+    rows = store.list_readings(get_db())
     body = export_csv(rows) if fmt == "csv" else export_json(rows)
     mimetype = "text/csv" if fmt == "csv" else "application/json"
     return Response(
@@ -108,7 +105,7 @@ def export(fmt):
 @bp.post("/captures/<capture_id>/read-again")
 def read_again(capture_id):
     check_form()
-    db = _db()
+    db = get_db()
     capture = store.get_capture(db, capture_id, with_payload=True)
     if capture is None or capture["status"] != "failed" or capture.get("payload") is None:
         flash("That capture cannot be read again: it is not a failed capture with its page.")

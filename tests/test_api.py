@@ -546,6 +546,7 @@ def test_status_counts_and_last_capture(api, data_dir):
         "counts": {"captures": 0, "failed": 0, "readings": 0},
         "last_capture": None,
         "latest_reading": None,
+        "last_backup": None,
     }
     newest = at("2026-11-27T10:00:00+01:00")
     api.post(newest)

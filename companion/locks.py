@@ -1,0 +1,104 @@
+"""Who may use a data directory at once: one `serve`, any number of commands, or one restore.
+
+These are flock(2) locks on small files of their own, never on the database: SQLite's locks
+on ssi.db are POSIX locks, which any close of the file in this process would release. The
+kernel drops a flock when its holder exits, so a crash or a kill never leaves a stale lock.
+
+- `serve.lock`: held exclusively by `serve` (and by `restore`) for its whole life; it names
+  the holder's pid and port, for the message a second `serve` prints.
+- `use.lock`: held shared by `serve` and by every command that opens the database, and
+  exclusively by `restore`, which swaps the database file and must be alone to do so.
+"""
+
+import contextlib
+import fcntl
+import json
+import os
+from pathlib import Path
+
+SERVE_LOCK = "serve.lock"
+USE_LOCK = "use.lock"
+
+
+class AlreadyServing(Exception):
+    def __init__(self, data_dir, holder: dict):
+        self.holder = holder
+        if holder.get("command") == "restore":
+            message = f"a restore is under way in {data_dir} (pid {holder.get('pid', '?')})"
+        else:
+            message = (
+                f"a companion already serves {data_dir} "
+                f"(pid {holder.get('pid', '?')}, port {holder.get('port', '?')})"
+            )
+        super().__init__(message)
+
+
+class InUse(Exception):
+    def __init__(self, data_dir):
+        super().__init__(
+            f"another ssi-companion command is using {data_dir}: wait for it to finish"
+        )
+
+
+def _open(path: Path) -> int:
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+
+def _holder(fd: int) -> dict:
+    try:
+        text = os.pread(fd, 4096, 0).decode("utf-8", "replace")
+        holder = json.loads(text)
+    except (OSError, ValueError):
+        return {}
+    return holder if isinstance(holder, dict) else {}
+
+
+@contextlib.contextmanager
+def serving(data_dir, port: int | None, command: str = "serve"):
+    """Hold `serve.lock` for the block; AlreadyServing when another process holds it."""
+    fd = _open(Path(data_dir) / SERVE_LOCK)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyServing(data_dir, _holder(fd)) from None
+        record = json.dumps({"pid": os.getpid(), "port": port, "command": command}).encode()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, record, 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def who_serves(data_dir) -> dict | None:
+    """{"pid", "port", "command"} of the process serving `data_dir`, or None."""
+    path = Path(data_dir) / SERVE_LOCK
+    if not path.exists():
+        return None
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _holder(fd) or {"pid": "?", "port": "?"}
+        return None
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def using(data_dir, exclusive: bool = False):
+    """Hold `use.lock` for the block: shared for ordinary use, exclusive for a restore."""
+    fd = _open(Path(data_dir) / USE_LOCK)
+    try:
+        if exclusive:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InUse(data_dir) from None
+        else:
+            # Waits only while a restore swaps the file, which takes a moment.
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
