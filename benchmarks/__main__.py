@@ -1,6 +1,6 @@
 """`make bench`: every figure beside a bare baseline measured in the same run."""
 
-from . import bench_capture, bench_page, bench_parse
+from . import bench_backup, bench_capture, bench_page, bench_parse
 
 if __name__ == "__main__":
     bench_parse.run()
@@ -8,3 +8,5 @@ if __name__ == "__main__":
     bench_capture.run()
     print()
     bench_page.run()
+    print()
+    bench_backup.run()

@@ -77,13 +77,14 @@ def _queries(db):
 def _one(label: str, days: int, per_day: int, repeat: int) -> float:
     with tempfile.TemporaryDirectory() as home:
         app = create_app({"HOME": home})
-        db = store.for_thread(home)
+        db = store.connect(home)
         _fill(db, days, per_day, date.today())
         client = app.test_client()
         assert client.get("/").status_code == 200
         page = p50(measure(lambda: client.get("/"), repeat))
         sql = p50(measure(lambda: _queries(db), repeat))
         counts = store.counts(db)
+        db.close()
     print(f"GET /, {label} ({counts['captures']} captures, {days} days)")
     print(f"  SQL queries alone   p50 {ms(sql)}")
     print(

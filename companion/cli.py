@@ -1,5 +1,6 @@
 """The ssi-companion command line."""
 
+import errno
 import json
 import os
 import sqlite3
@@ -55,6 +56,11 @@ def _storage_message(exc: Exception) -> str | None:
         return str(exc)
     if isinstance(exc, sqlite3.Error):
         return f"the database in {_data_dir()} cannot be used ({exc})"
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (
+            f"{exc.filename or _data_dir()} cannot be written ({exc.strerror}): the companion "
+            "needs a data directory it can write (SSI_COMPANION_HOME)"
+        )
     if isinstance(exc, OSError) and exc.filename:
         return f"{exc.filename}: {exc.strerror}"
     return None
@@ -350,7 +356,7 @@ def reparse():
 
 @cli.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the backup to this file [default: a new file in <data dir>/backups].")  # fmt: skip
+              help="Write the backup here [default: a new file in <data dir>/backups]")  # fmt: skip
 def backup(out):
     """Make a consistent copy of the database now (also while serve runs)."""
     from . import backups, locks, store

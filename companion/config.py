@@ -1,5 +1,6 @@
 """Settings: defaults, then SSI_COMPANION_* environment variables, then what the caller passes."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -54,12 +55,13 @@ def data_dir(home: str | os.PathLike | None = None) -> Path:
     path = Path(home) if home else Path(platformdirs.user_data_dir("ssi-companion", False))
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask; an old dir may be wider
     except OSError as exc:
         raise ConfigError(
             f"the data directory {path} cannot be created ({exc.strerror}); "
             f"set {ENV_PREFIX}HOME to a folder you own"
         ) from None
+    if not path.is_dir():
+        raise ConfigError(f"the data directory {path} is not a folder; set {ENV_PREFIX}HOME")
     make_private(path)
     return path
 
@@ -69,6 +71,8 @@ def make_private(path: Path) -> None:
 
     By path (chmod), never by opening a file: see store.open_file for why that matters.
     """
+    with contextlib.suppress(OSError):  # a read-only folder is reported where it is written
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask; an old dir may be wider
     for entry in path.iterdir():
         try:
             if entry.is_symlink():

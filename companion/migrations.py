@@ -5,6 +5,7 @@ field added to the Reading later is a new migration and never changes how an old
 """
 
 import re
+import sqlite3
 
 from sqlite_utils import Database, Migrations
 
@@ -29,10 +30,24 @@ def schema_version(db: Database) -> int:
     return max((_number(m.name) for m in migrations.applied(db)), default=0)
 
 
-def refuse_newer(db: Database) -> None:
+def _applied_names(db: Database) -> set[str]:
+    # One plain query: every connection comes here, so sqlite-utils' introspection is skipped.
+    try:
+        rows = db.execute(
+            f"SELECT name FROM {Migrations.migrations_table} WHERE migration_set = ?",
+            [migrations.name],
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return set()
+        raise
+    return {name for (name,) in rows}
+
+
+def refuse_newer(db: Database, applied: set[str] | None = None) -> None:
     """Raise NewerSchema when the database holds a migration this version does not know."""
     known = {m.name for m in migrations._migrations}
-    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    unknown = (_applied_names(db) if applied is None else applied) - known
     if unknown:
         raise NewerSchema(max(map(_number, unknown)))
 
@@ -45,12 +60,13 @@ def bring_up_to_date(db: Database) -> None:
     every pending migration applied in that one transaction: two processes starting at once
     on a new data directory never both create a table.
     """
-    refuse_newer(db)
-    # WAL cannot be switched on inside a transaction. Once on it stays, so this only reads,
-    # except for a file that arrived without it (a new one, or a restored backup).
-    db.enable_wal()
-    if not migrations.pending(db):
+    applied = _applied_names(db)
+    refuse_newer(db, applied)
+    if applied >= {m.name for m in migrations._migrations}:
         return
+    # WAL cannot be switched on inside a transaction. Once on it stays, so this writes only
+    # for a file that arrived without it (a new one, or a restored backup).
+    db.enable_wal()
     db.execute("BEGIN IMMEDIATE")
     try:
         refuse_newer(db)
@@ -186,4 +202,14 @@ def daily_series(db: Database) -> None:
         f"  SELECT *, ROW_NUMBER() OVER ("
         f"    PARTITION BY date ORDER BY captured_at_utc DESC, capture_id DESC) AS nth"
         f"  FROM readings) WHERE nth = 1"
+    )
+
+
+@migrations(name="0005_kept_payload_index")
+def kept_payload_index(db: Database) -> None:
+    # Retention clears the raw pages of old successful captures on every capture; this index
+    # holds only the captures that still keep one, so that stays quick with 100,000 captures.
+    db.execute(
+        "CREATE INDEX idx_captures_kept_payload ON captures (received_at) "
+        "WHERE status = 'ok' AND payload IS NOT NULL"
     )

@@ -1,11 +1,15 @@
 """/settings: reminder times and thresholds, quiet hours, pause, goal, retention, the token."""
 
+from pathlib import Path
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from . import settings as user_settings
 from . import token
+from .backups import BACKUP_DIR
 from .db import get_db
 from .forms import check_form
+from .status import last_backup
 
 bp = Blueprint("settings_page", __name__)
 RULE_KEYS = [key for key in user_settings.SETTINGS if key.startswith("rule_")]
@@ -26,6 +30,8 @@ def _render(values: dict, errors: dict | None = None, show_token: bool = False, 
             errors=errors or {},
             token=token.get(current_app.config["DATA_DIR"]) if show_token else None,
             pending=current_app.extensions["pairings"].pending(),
+            last_backup=last_backup(current_app.config["DATA_DIR"]),
+            backup_dir=str(Path(current_app.config["DATA_DIR"]) / BACKUP_DIR),
         ),
         status,
     )

@@ -61,15 +61,18 @@ def db_path(data_dir: str | os.PathLike) -> Path:
 
 def is_disk_full(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.Error):
-        return getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL
+        return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF == SQLITE_FULL
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def is_damage(exc: BaseException) -> bool:
     """An error that means the file is not (or no longer) a sound SQLite database."""
-    return isinstance(exc, sqlite3.DatabaseError) and getattr(exc, "sqlite_errorcode", None) in (
-        sqlite3.SQLITE_CORRUPT,
-        sqlite3.SQLITE_NOTADB,
+    # The low byte is the primary code: SQLITE_CORRUPT_INDEX and the like are CORRUPT too.
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (
+        isinstance(exc, sqlite3.DatabaseError)
+        and code is not None
+        and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
     )
 
 
@@ -160,7 +163,9 @@ def open_checked(data_dir: str | os.PathLike, full: bool = False) -> Database:
         if problem is not None:
             raise DatabaseDamaged(path, f"integrity check: {problem}")
     try:
-        return connect(data_dir)
+        db = connect(data_dir)
+        db.enable_wal()  # a file that came without it (copied in by hand) gets WAL back
+        return db
     except sqlite3.DatabaseError as exc:
         if is_disk_full(exc):
             raise DiskFull(path) from None
@@ -344,8 +349,9 @@ def save_imported(db: Database, pairs: list[tuple[dict, dict]]) -> None:
 
 def _prune(db: Database, keep_days: int, now: datetime) -> int:
     cutoff = utc_text(now - timedelta(days=keep_days))
+    # INDEXED BY: the planner would otherwise walk every ok capture by its status index.
     cursor = db.execute(
-        "UPDATE captures SET payload = NULL "
+        "UPDATE captures INDEXED BY idx_captures_kept_payload SET payload = NULL "
         "WHERE status = 'ok' AND payload IS NOT NULL AND received_at < ?",
         [cutoff],
     )
