@@ -137,31 +137,57 @@ def check_integrity(db: Database, full: bool = False) -> str | None:
     """None when SQLite finds the file sound, else what it found (first problem)."""
     pragma = "integrity_check" if full else "quick_check"
     rows = db.execute(f"PRAGMA {pragma}(1)").fetchall()
-    return None if rows == [("ok",)] else str(rows[0][0])
+    return None if rows == [("ok",)] else f"integrity check: {rows[0][0]}"
+
+
+# Each table of ours and the migration that creates it: once that migration is recorded, a
+# missing table is damage (or tampering), not a database still to be created.
+TABLE_MIGRATIONS = {
+    "captures": "0002_captures_and_readings",
+    "readings": "0002_captures_and_readings",
+    "settings": "0003_settings_and_notifications",
+    "notifications": "0003_settings_and_notifications",
+    "daily": "0004_daily_series",
+}
+
+
+def _schema_problem(db: Database, data_dir) -> str | None:
+    """What makes this file not (or no longer) our database, read without writing."""
+    tables = set(db.table_names())
+    if not tables:
+        if any((Path(data_dir) / "backups").glob("ssi-*.db")):
+            return "it is empty, though backups of your history exist"
+        return None  # a new database: the migrations create it
+    if "_sqlite_migrations" not in tables:
+        return "it holds no SSI Companion data"
+    applied = {r[0] for r in db.execute("SELECT name FROM _sqlite_migrations").fetchall()}
+    missing = sorted(t for t, m in TABLE_MIGRATIONS.items() if m in applied and t not in tables)
+    if missing:
+        return f"its table(s) {', '.join(missing)} are missing"
+    return None
 
 
 def open_checked(data_dir: str | os.PathLike, full: bool = False) -> Database:
     """`connect` for a command or a start-up: a damaged file is refused and left untouched.
 
-    The check runs before anything could write (the WAL switch, migrations), so nothing is
-    ever written to a damaged file.
+    The checks only read, and run before anything could write (the WAL switch, migrations),
+    so nothing is ever written to a damaged file.
     """
     path = db_path(data_dir)
     if path.exists():
+        db = open_file(path)
         try:
-            db = open_file(path)
+            problem = check_integrity(db, full) or _schema_problem(db, data_dir)
         except sqlite3.DatabaseError as exc:
-            raise DatabaseDamaged(path, str(exc)) from None
-        try:
-            problem = check_integrity(db, full)
-        except sqlite3.DatabaseError as exc:
-            db.close()
             if is_disk_full(exc):
                 raise DiskFull(path) from None
-            raise DatabaseDamaged(path, str(exc)) from None
-        db.close()
+            if is_damage(exc):
+                raise DatabaseDamaged(path, str(exc)) from None
+            raise
+        finally:
+            db.close()
         if problem is not None:
-            raise DatabaseDamaged(path, f"integrity check: {problem}")
+            raise DatabaseDamaged(path, problem)
     try:
         db = connect(data_dir)
         db.enable_wal()  # a file that came without it (copied in by hand) gets WAL back

@@ -2,10 +2,13 @@
 
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 
 TOKEN_FILE = "token"
+# What secrets.token_urlsafe makes; anything else in the file is damage, not a token.
+_WELL_FORMED = re.compile(r"[A-Za-z0-9_-]{32,128}")
 
 
 def _path(data_dir) -> Path:
@@ -32,10 +35,12 @@ def get(data_dir) -> str:
     """The token, made on first use."""
     path = _path(data_dir)
     try:
-        token = path.read_text().strip()
+        token = path.read_bytes().decode("ascii").strip()
     except FileNotFoundError:
         token = ""
-    if not token:
+    except UnicodeDecodeError:
+        token = ""  # a damaged token file: a new token (the extension pairs again)
+    if not _WELL_FORMED.fullmatch(token):
         token = secrets.token_urlsafe(32)
         _write_private(path, token)
     return token

@@ -1,0 +1,108 @@
+"""What the start-up checks make of a data directory that is not what it should be.
+
+Each case is refused with `Error:` (exit 1) and the file is left exactly as it was; the real
+damage cases (overwritten header and pages) run with real processes in test_damage.py.
+"""
+
+import hashlib
+import sqlite3
+
+import pytest
+
+from companion import backups, store, token
+from companion.cli import cli
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fresh(home):
+    home.mkdir()
+    with store.connection(home):
+        pass
+    return store.db_path(home)
+
+
+def test_an_empty_database_file_beside_backups_is_damage_not_a_new_start(runner, home):
+    live = _fresh(home)
+    backup = backups.make_backup(home)
+    live.write_bytes(b"")  # the history is gone, though its backups are there
+    result = runner.invoke(cli, ["status"])
+    assert result.exit_code == 1
+    assert "is empty, though backups of your history exist" in result.output
+    assert f"ssi-companion restore {backup}" in result.output
+    assert live.stat().st_size == 0
+
+
+def test_an_empty_database_file_without_backups_is_a_new_start(runner, home):
+    home.mkdir()
+    store.db_path(home).write_bytes(b"")
+    result = runner.invoke(cli, ["status"])
+    assert result.exit_code == 0, result.output
+    assert "Readings        0" in result.output
+
+
+def test_a_missing_table_is_damage(runner, home):
+    live = _fresh(home)
+    conn = sqlite3.connect(live)
+    conn.execute("DROP TRIGGER readings_daily_insert")
+    conn.execute("DROP TRIGGER readings_daily_update")
+    conn.execute("DROP TABLE daily")
+    conn.commit()
+    conn.close()
+    before = _digest(live)
+    result = runner.invoke(cli, ["export", "--format", "json"])
+    assert result.exit_code == 1
+    assert f"the database {live} is damaged (its table(s) daily are missing)" in result.output
+    assert "There is no backup" in result.output
+    assert _digest(live) == before
+
+
+def test_someone_elses_database_is_not_taken_over(runner, home):
+    home.mkdir()
+    live = store.db_path(home)
+    conn = sqlite3.connect(live)
+    conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    before = _digest(live)
+    result = runner.invoke(cli, ["readings"])
+    assert result.exit_code == 1
+    assert "it holds no SSI Companion data" in result.output
+    assert _digest(live) == before
+
+
+def test_a_database_that_is_a_folder_is_a_clear_error(runner, home):
+    home.mkdir()
+    store.db_path(home).mkdir()
+    result = runner.invoke(cli, ["status"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00garbage", b"short", b"   \n"])
+def test_a_damaged_token_file_gets_a_new_token(home, content):
+    home.mkdir()
+    (home / token.TOKEN_FILE).write_bytes(content)
+    fresh = token.get(home)
+    assert len(fresh) >= 32 and fresh == token.get(home)
+    assert (home / token.TOKEN_FILE).read_text().strip() == fresh
+    assert not token.matches(home, content.decode("latin-1"))
+
+
+def test_a_migration_this_version_does_not_know_is_refused_untouched(runner, home):
+    live = _fresh(home)
+    conn = sqlite3.connect(live)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('ssi-companion', '0042_future', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    before = _digest(live)
+    result = runner.invoke(cli, ["settings", "set", "stale_days", "9"])
+    assert result.exit_code == 1
+    assert "this data was written by a newer SSI Companion (schema 42): upgrade" in result.output
+    assert _digest(live) == before
