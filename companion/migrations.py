@@ -77,10 +77,11 @@ def bring_up_to_date(db: Database) -> None:
     db.execute("COMMIT")
 
 
-@migrations(name="0001_wal")
+@migrations(name="0001_wal", transactional=False)
 def wal(db: Database) -> None:
     # Readers never block the writer, and a killed process loses no committed capture.
-    # bring_up_to_date switches WAL on before its transaction; this records that it was.
+    # bring_up_to_date switches WAL on before its transaction, so inside it this is a no-op
+    # that records the fact.
     db.enable_wal()
 
 

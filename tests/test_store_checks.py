@@ -106,3 +106,31 @@ def test_a_migration_this_version_does_not_know_is_refused_untouched(runner, hom
     assert result.exit_code == 1
     assert "this data was written by a newer SSI Companion (schema 42): upgrade" in result.output
     assert _digest(live) == before
+
+
+def test_migrations_are_frozen_and_import_no_live_code():
+    """A field added to the Reading later must be a new migration, never an edit of an old one."""
+    import ast
+    import inspect
+
+    from companion import migrations
+
+    tree = ast.parse(inspect.getsource(migrations))
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported <= {"re", "sqlite3", "sqlite_utils"}, imported
+    levels = [n.level for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert not any(levels), "migrations import nothing of the companion's own"
+
+
+def test_the_schema_holds_every_field_a_reading_has(home):
+    from companion.parse import READING_FIELDS
+
+    _fresh(home)
+    with store.connection(home) as db:
+        for table in ("readings", "daily"):
+            assert set(READING_FIELDS) <= set(db[table].columns_dict), table
