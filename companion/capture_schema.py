@@ -2,9 +2,11 @@
 
 import json
 import uuid
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from .store import parse_moment, utc_text
+from .moments import check_capture_moment
+from .store import parse_moment
 
 FIELDS = {"id", "captured_at", "url", "html", "api"}
 REQUIRED = ("id", "captured_at", "url")
@@ -32,8 +34,25 @@ def _encodable(name: str, text: str) -> None:
         raise SchemaError(f"{name} holds characters that are not valid Unicode") from None
 
 
-def validate_capture(body) -> dict:
-    """The capture to store, from a request body; SchemaError says what is wrong."""
+def _captured_at(body: dict, now: datetime | None) -> str:
+    captured_at = _string(body, "captured_at")
+    try:
+        moment = parse_moment(captured_at)
+    except ValueError as exc:
+        raise SchemaError(f"captured_at must be ISO 8601 with an offset: {exc}") from None
+    # The window also keeps out years 1 and 9999, whose move to UTC would overflow.
+    try:
+        check_capture_moment("captured_at", moment, now)
+    except ValueError as exc:
+        raise SchemaError(str(exc)) from None
+    return captured_at
+
+
+def validate_capture(body, now: datetime | None = None) -> dict:
+    """The capture to store, from a request body; SchemaError says what is wrong.
+
+    `now` is this computer's clock (the default), against which captured_at is judged.
+    """
     if not isinstance(body, dict):
         raise SchemaError("the body must be a JSON object")
     unknown = sorted(set(body) - FIELDS)
@@ -53,11 +72,7 @@ def validate_capture(body) -> dict:
     if str(capture_id) != raw_id.lower():
         raise SchemaError("id must be a uuid in its usual form (8-4-4-4-12 hex digits)")
 
-    captured_at = _string(body, "captured_at")
-    try:
-        utc_text(parse_moment(captured_at))  # also out of range once moved to UTC
-    except (ValueError, OverflowError) as exc:
-        raise SchemaError(f"captured_at must be ISO 8601 with an offset: {exc}") from None
+    captured_at = _captured_at(body, now)
 
     url = _string(body, "url")
     parts = urlsplit(url)

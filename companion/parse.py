@@ -74,6 +74,10 @@ READING_FIELDS = tuple(f.name for f in fields(Reading))
 # -- validation -------------------------------------------------------------------------------
 
 
+# LinkedIn's longest industry names are under 80 characters; more is not a name.
+MAX_INDUSTRY = 200
+
+
 def _invalid(message: str) -> ParseError:
     return ParseError(INVALID_VALUES, message)
 
@@ -124,6 +128,10 @@ def build_reading(found: Found) -> Reading:
             f"The page shows a total of {displayed:g} but its pillars add up to {total:g}."
         )
     industry = found.industry.strip() if found.industry else None
+    if industry and len(industry) > MAX_INDUSTRY:
+        raise _invalid(
+            f"The industry's name is {len(industry):,} characters long; at most {MAX_INDUSTRY}."
+        )
     return Reading(
         total=total,
         total_displayed=int(round(displayed)) if displayed is not None else None,

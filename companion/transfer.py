@@ -1,14 +1,25 @@
 """Import and export: saved SSI pages, salesApiSsi files, and our own CSV/JSON export.
 
 No Flask, no click: the CLI turns these results into output. Each imported file is one
-transaction, so a refused file adds nothing at all.
+transaction, so a refused file adds no reading at all. (A page or payload that the parser
+cannot read is kept as a failed capture, as POST /api/v1/captures keeps it, for `reparse`.)
+
+A bad file is refused with its reason, never raised: the checks below name what they expect,
+and a last resort turns whatever else reading a file raises into a refusal. Errors of the
+database itself are raised, since they are no file's fault.
 """
 
+import contextlib
 import csv
+import errno
 import io
 import json
 import math
+import re
+import sqlite3
+import stat
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +28,9 @@ from sqlite_utils import Database
 
 from . import store
 from .captures import payload_as_text, read
-from .layouts import Found
-from .parse import ParseError, build_reading
+from .layouts import PILLARS, Found
+from .moments import check_capture_moment
+from .parse import ParseError, Reading, build_reading
 
 EXPORT_COLUMNS = (
     "captured_at",
@@ -36,8 +48,17 @@ EXPORT_COLUMNS = (
 )
 _FLOATS = {"total", "brand", "people", "insights", "relationships", "industry_avg", "network_avg"}
 _INTS = {"total_displayed", "industry_rank", "network_rank"}
+# In the columns' order, so that of two bad cells the first is always the one named.
+_NUMBERS = tuple(name for name in EXPORT_COLUMNS if name in _FLOATS | _INTS)
 # Imported content gets ids derived from itself, so importing it again finds it stored.
 _NAMESPACE = uuid.UUID("5a0c7d4e-3b1f-4f7e-9d0c-2e6b1c9f8a11")
+# The longest industry name kept. LinkedIn's are a few words; more is no industry's name.
+MAX_INDUSTRY = 200
+# An ISO 8601 moment is about 32 characters; a longer cell is no moment, and a refusal that
+# quotes it must not print a whole megabyte.
+_MAX_MOMENT = 64
+# Tabs, newlines and other control characters belong in no industry's name.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class Refused(Exception):
@@ -92,46 +113,116 @@ def export_json(readings: list[dict]) -> str:
     return json.dumps({"readings": rows}, ensure_ascii=False, indent=1) + "\n"
 
 
+# -- import: what a refusal says ----------------------------------------------------------------
+
+
+def _kind(value) -> str:
+    """What a JSON value is, in the words of a refusal."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    # Refusals show what they refuse, but never a whole 10 MB cell.
+    return repr(text[:limit]) + ("..." if len(text) > limit else "")
+
+
+def _industry_problem(text: str) -> str | None:
+    """What makes `text` no industry's name, or None."""
+    if len(text) > MAX_INDUSTRY:
+        return f"is {len(text):,} characters long; an industry's name has at most {MAX_INDUSTRY}"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON's "\ud800" escapes: no database column can hold them.
+        return "holds characters that are not valid Unicode"
+    if _CONTROL.search(text):
+        return "holds control characters"
+    return None
+
+
 # -- import: rows of our own export -----------------------------------------------------------
 
 
 def _number(name: str, raw, row_no: int):
     if raw is None or raw == "":
         return None
+    # JSON's true and false are ints to Python; as a score or a rank they are a mistake.
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise Refused(f"row {row_no}: {name} must be a number, not {_kind(raw)}")
+    # float() also takes "1_0" and digits of other scripts, which no export writes.
+    if isinstance(raw, str) and (not raw.isascii() or "_" in raw):
+        raise Refused(f"row {row_no}: {name} is not a number: {_quote(raw)}")
     try:
         value = float(raw)
-    except (TypeError, ValueError):
-        raise Refused(f"row {row_no}: {name} is not a number: {str(raw)[:30]!r}") from None
+    except ValueError:
+        raise Refused(f"row {row_no}: {name} is not a number: {_quote(raw)}") from None
+    except OverflowError:  # an int beyond any float, such as 10**400
+        raise Refused(f"row {row_no}: {name} is far too large a number") from None
     if not math.isfinite(value):
         raise Refused(f"row {row_no}: {name} is not a finite number")
     if name in _INTS:
         if value != int(value):
-            raise Refused(f"row {row_no}: {name} must be a whole number, not {raw}")
+            raise Refused(f"row {row_no}: {name} must be a whole number, not {str(raw)[:40]}")
         return int(value)
     return value
 
 
-def _row_to_capture(row: dict, row_no: int) -> tuple[dict, dict]:
-    captured_at = row.get("captured_at") or ""
+def _moment(raw, row_no: int, now: datetime) -> datetime:
+    if raw is None or raw == "":
+        raise Refused(f"row {row_no}: captured_at is empty")
+    if not isinstance(raw, str):
+        raise Refused(f"row {row_no}: captured_at must be text, not {_kind(raw)}")
+    if len(raw) > _MAX_MOMENT:
+        raise Refused(
+            f"row {row_no}: captured_at is {len(raw):,} characters, too long for a moment"
+        )
     try:
-        moment = store.parse_moment(captured_at)
+        moment = store.parse_moment(raw)
     except ValueError as exc:
         raise Refused(f"row {row_no}: captured_at: {exc}") from None
-    values = {name: _number(name, row.get(name), row_no) for name in _FLOATS | _INTS}
-    industry = row.get("industry")
+    try:
+        check_capture_moment("captured_at", moment, now)
+    except ValueError as exc:
+        raise Refused(f"row {row_no}: {exc}") from None
+    return moment
+
+
+def _industry(raw, row_no: int) -> str | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str):
+        raise Refused(f"row {row_no}: industry must be text, not {_kind(raw)}")
+    if problem := _industry_problem(raw):
+        raise Refused(f"row {row_no}: industry {problem}")
+    return raw
+
+
+def _row_to_capture(row: dict, row_no: int, now: datetime) -> tuple[dict, dict]:
+    if not isinstance(row, dict):
+        raise Refused(f"row {row_no}: must be an object, not {_kind(row)}")
+    captured_at = row.get("captured_at")
+    moment = _moment(captured_at, row_no, now)
+    values = {name: _number(name, row.get(name), row_no) for name in _NUMBERS}
+    for name in ("total", *PILLARS):
+        if values[name] is None:
+            raise Refused(f"row {row_no}: {name} is empty")
     found = Found(
         source="import",
-        pillars={p: values[p] for p in ("brand", "people", "insights", "relationships")},
+        pillars={p: values[p] for p in PILLARS},
         total=values["total"],
         total_displayed=values["total_displayed"],
         industry_rank=values["industry_rank"],
         network_rank=values["network_rank"],
         industry_avg=values["industry_avg"],
         network_avg=values["network_avg"],
-        industry=industry if isinstance(industry, str) and industry else None,
+        industry=_industry(row.get("industry"), row_no),
     )
-    if values["total"] is None:
-        raise Refused(f"row {row_no}: total is empty")
     try:
         reading = build_reading(found)
     except ParseError as error:
@@ -152,60 +243,110 @@ def _row_to_capture(row: dict, row_no: int) -> tuple[dict, dict]:
     return capture, reading_row
 
 
-def _rows_from_csv(text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = tuple(reader.fieldnames or ())
-    if set(header) != set(EXPORT_COLUMNS):
-        raise Refused(
-            "not an SSI Companion CSV export: the header must be " + ",".join(EXPORT_COLUMNS)
-        )
-    return list(reader)
+def _rows_from_csv(text: str) -> Iterable[tuple[int, dict]]:
+    """(row number, row) for each row; a row's number is the line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, [])
+        if sorted(header) != sorted(EXPORT_COLUMNS):
+            raise Refused(
+                "not an SSI Companion CSV export: the header must be " + ",".join(EXPORT_COLUMNS)
+            )
+        row_no = reader.line_num + 1
+        for cells in reader:
+            if cells:  # a blank line is no row
+                if len(cells) != len(header):
+                    raise Refused(f"row {row_no}: {len(cells)} cells, the header has {len(header)}")
+                yield row_no, dict(zip(header, cells, strict=True))
+            row_no = reader.line_num + 1
+    except csv.Error as exc:
+        # Such as "field larger than field limit": no cell of an export is that long.
+        raise Refused(f"not readable as CSV at line {reader.line_num}: {exc}") from None
 
 
-def _import_rows(db: Database, rows: list[dict], result: FileResult) -> None:
-    pairs, seen = [], set()
+def _pairs(rows: Iterable[tuple[int, dict]], now: datetime) -> list[tuple[dict, dict]]:
+    return [_row_to_capture(row, row_no, now) for row_no, row in rows]
+
+
+def _save_rows(db: Database, pairs: list[tuple[dict, dict]], result: FileResult) -> None:
+    new, seen = [], set()
     known = {r["captured_at_utc"] for r in db.query("SELECT captured_at_utc FROM readings")}
-    for row_no, row in enumerate(rows, start=2):
-        if not isinstance(row, dict):
-            raise Refused(f"row {row_no}: not an object")
-        capture, reading = _row_to_capture(row, row_no)
+    for capture, reading in pairs:
         moment = capture["captured_at_utc"]
         # A moment already read (the same file again, or an export of this very history).
         if moment in known or moment in seen:
             result.skipped += 1
             continue
         seen.add(moment)
-        pairs.append((capture, reading))
-    store.save_imported(db, pairs)
-    result.added = len(pairs)
+        new.append((capture, reading))
+    store.save_imported(db, new)
+    result.added = len(new)
 
 
 # -- import: pages and payloads ---------------------------------------------------------------
 
 
-def _file_moment(path: Path) -> str:
-    # A saved page carries no capture time: the file's time is the best witness we have.
-    return datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat()
+@dataclass
+class _Capture:
+    """A saved page or a salesApiSsi payload, ready to be read and stored."""
+
+    kind: str
+    text: str
+    capture_id: str
+    captured_at: str
 
 
-def _import_capture(db: Database, path: Path, kind: str, payload, result: FileResult) -> None:
+def _file_moment(path: Path, now: datetime) -> str:
+    # A saved page carries no capture time: the file's time is the best witness we have. One
+    # from before LinkedIn had an SSI (an archive's 1980, a tool's 1970) is no witness at all.
+    try:
+        moment = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    except (ValueError, OverflowError, OSError):  # a time past the year 9999
+        raise Refused("the file's modification time is beyond any calendar") from None
+    try:
+        check_capture_moment("the file's modification time", moment, now)
+    except ValueError as exc:
+        raise Refused(f"{exc} (a saved page's capture time is its file's time)") from None
+    return moment.isoformat()
+
+
+def _capture(path: Path, kind: str, payload, now: datetime) -> _Capture:
     text = payload_as_text(kind, payload)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON's "\ud800" escapes decode to what no database column can hold.
+        raise Refused("holds characters that are not valid Unicode (a lone surrogate)") from None
     capture_id = str(uuid.uuid5(_NAMESPACE, f"{kind}:{store.sha256_text(text)}"))
-    existing = store.get_capture(db, capture_id)
+    return _Capture(kind, text, capture_id, _file_moment(path, now))
+
+
+def _read_capture(capture: _Capture) -> tuple[Reading | None, ParseError | None]:
+    reading, error = read(capture.kind, capture.text, None)
+    if reading is not None and reading.industry is not None:
+        if problem := _industry_problem(reading.industry):
+            raise Refused(f"industry {problem}")
+    return reading, error
+
+
+def _import_capture(db: Database, capture: _Capture, result: FileResult) -> None:
+    existing = store.get_capture(db, capture.capture_id)
     if existing is not None:
         if existing["status"] == "failed":
             result.refused = f"{existing['error_code']}: {existing['error_message']}"
         else:
             result.skipped += 1
         return
-    reading, error = read(kind, text, None)
+    # Read only now: importing a folder again finds most pages stored, and skips the parser.
+    with _refusing_the_unexpected():
+        reading, error = _read_capture(capture)
     store.save_capture(
         db,
-        capture_id=capture_id,
-        captured_at=_file_moment(path),
+        capture_id=capture.capture_id,
+        captured_at=capture.captured_at,
         url=None,
-        kind=kind,
-        payload=text,
+        kind=capture.kind,
+        payload=capture.text,
         reading=reading,
         error=error,
     )
@@ -215,39 +356,113 @@ def _import_capture(db: Database, path: Path, kind: str, payload, result: FileRe
         result.added += 1
 
 
-def _read_text(path: Path) -> str:
+# -- import: reading a file -------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _refusing_the_unexpected():
+    """Whatever reading a file's content raises refuses that file, not the whole import.
+
+    The last resort, for what no check foresaw. It wraps only code that reads the file and
+    its content: a database error or a full disk must stop the import and be told as such.
+    """
     try:
-        return path.read_bytes().decode("utf-8-sig", errors="replace")
+        yield
+    except (Refused, sqlite3.Error):
+        raise
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise Refused(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    except RecursionError:
+        raise Refused("is nested too deeply to be an SSI page, payload or export") from None
+    except Exception as exc:
+        raise Refused(f"could not be read: {type(exc).__name__}") from exc
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        mode = path.stat().st_mode  # follows a symbolic link, as reading does
     except FileNotFoundError:
-        raise Refused("no such file") from None
-    except IsADirectoryError:
-        raise Refused("is a directory") from None
+        raise Refused(
+            "is a broken symbolic link" if path.is_symlink() else "no such file"
+        ) from None
     except OSError as exc:
         raise Refused(f"cannot be read ({exc.strerror})") from None
-
-
-def import_file(db: Database, path: Path) -> FileResult:
-    result = FileResult(str(path))
+    if stat.S_ISDIR(mode):
+        raise Refused("is a directory")
+    if not stat.S_ISREG(mode):
+        # A pipe or a device would block the import or never end.
+        raise Refused("is not a regular file")
     try:
-        suffix = path.suffix.lower()
-        if suffix not in (".html", ".htm", ".json", ".csv"):
-            raise Refused("expected a saved page (.html/.htm), a .json or a .csv file")
-        text = _read_text(path)
-        if suffix == ".csv":
-            _import_rows(db, _rows_from_csv(text), result)
-        elif suffix == ".json":
-            try:
-                data = json.loads(text)
-            except ValueError as exc:
-                raise Refused(f"not valid JSON ({exc})") from None
-            if isinstance(data, dict) and isinstance(data.get("readings"), list):
-                _import_rows(db, data["readings"], result)
-            elif isinstance(data, dict) and "memberScore" in data:
-                _import_capture(db, path, "api", data, result)
-            else:
-                raise Refused("neither a salesApiSsi payload nor an SSI Companion JSON export")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise Refused(f"cannot be read ({exc.strerror})") from None
+    if not data.strip():
+        raise Refused("is empty")
+    if b"\0" in data:
+        raise Refused("is not a text file (it holds NUL bytes)")
+    return data
+
+
+def _utf8(data: bytes) -> str:
+    # Exports are written in UTF-8, and so are the payloads a browser saves.
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Refused(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start:,})"
+        ) from None
+
+
+def _json(text: str):
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise Refused("is JSON nested too deeply to be an SSI payload or export") from None
+    except ValueError as exc:
+        raise Refused(f"not valid JSON ({str(exc)[:200]})") from None
+
+
+def _read_file(path: Path, now: datetime) -> list[tuple[dict, dict]] | _Capture:
+    """What the file holds, ready to store: rows of an export, or one capture.
+
+    Touches no database, so that anything it raises is the file's fault.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".htm", ".json", ".csv"):
+        raise Refused("expected a saved page (.html/.htm), a .json or a .csv file")
+    data = _read_bytes(path)
+    if suffix == ".csv":
+        return _pairs(_rows_from_csv(_utf8(data)), now)
+    if suffix in (".html", ".htm"):
+        # Saved pages come in any encoding; the parser needs only the numbers.
+        return _capture(path, "html", data.decode("utf-8-sig", errors="replace"), now)
+    content = _json(_utf8(data))
+    if isinstance(content, dict) and "readings" in content:
+        if not isinstance(content["readings"], list):
+            raise Refused(f"readings must be a list, not {_kind(content['readings'])}")
+        return _pairs(enumerate(content["readings"], start=1), now)
+    if isinstance(content, dict) and "memberScore" in content:
+        return _capture(path, "api", content, now)
+    raise Refused("neither a salesApiSsi payload nor an SSI Companion JSON export")
+
+
+def import_file(db: Database, path: Path, now: datetime | None = None) -> FileResult:
+    """Import one file; a file that cannot be imported is refused, never raised.
+
+    Errors of the database itself (sqlite3.Error, a full disk) are raised: they are no
+    file's fault and the next file would meet them too.
+    """
+    result = FileResult(str(path))
+    now = now or store.now_utc()
+    try:
+        with _refusing_the_unexpected():
+            content = _read_file(path, now)
+        if isinstance(content, _Capture):
+            _import_capture(db, content, result)
         else:
-            _import_capture(db, path, "html", text, result)
+            _save_rows(db, content, result)
     except Refused as exc:
         result.refused = str(exc)
         result.added = result.skipped = 0
