@@ -118,7 +118,7 @@ def _write_snapshot(db, dest: Path) -> None:
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
-        if store.is_disk_full(exc):
+        if store.is_disk_full(exc, dest.parent):
             raise store.DiskFull(dest.parent) from None
         raise
     finally:
@@ -256,9 +256,16 @@ def _check_candidate(source: Path) -> None:
         raise BackupError(f"{source} cannot be opened ({exc})") from None
     db = store.Database(conn)
     try:
-        problem = store.check_integrity(db, full=True)
+        try:
+            problem = store.check_integrity(db, full=True)
+        except sqlite3.DatabaseError as exc:
+            # A database whose pages are malformed is a damaged backup, not someone else's
+            # file: SQLite raises that before integrity_check can list what it found.
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_CORRUPT:
+                raise
+            problem = str(exc)
         if problem is not None:
-            raise BackupError(f"{source} fails its integrity check ({problem})")
+            raise BackupError(f"{source} is damaged ({problem})")
         if not {"captures", "readings"} <= set(db.table_names()) or not migrations.applied(db):
             raise BackupError(f"{source} is not an SSI Companion database")
         refuse_newer(db)
@@ -293,6 +300,23 @@ def _set_aside(live: Path, stamp: str) -> Path | None:
     return aside
 
 
+@contextlib.contextmanager
+def _alone(data_dir):
+    """The data directory to ourselves for the swap, or a refusal that says what to do."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(locks.serving(data_dir, None, command="restore"))
+        except locks.AlreadyServing as exc:
+            if exc.holder.get("command") == "restore":
+                raise BackupError(f"{exc}: wait for it to finish") from None
+            pid = exc.holder.get("pid", "?")
+            raise BackupError(
+                f"{exc}: stop it first (Ctrl-C where it runs, or kill {pid}), then restore again"
+            ) from None
+        stack.enter_context(locks.using(data_dir, exclusive=True))
+        yield
+
+
 def restore(data_dir, source: Path) -> Restored:
     """Swap `source` in as the database. Refused while a companion serves `data_dir`."""
     source = Path(source)
@@ -303,7 +327,7 @@ def restore(data_dir, source: Path) -> Restored:
     live = store.db_path(data_dir)
     stamp = _stamp(store.now_utc())
     incoming = data_dir / f".ssi.db.restoring-{stamp}"
-    with locks.serving(data_dir, None, command="restore"), locks.using(data_dir, exclusive=True):
+    with _alone(data_dir):
         try:
             # Copied by SQLite into the data directory, brought up to this version's schema
             # there, and only then renamed over the live name: one atomic step.
@@ -318,6 +342,7 @@ def restore(data_dir, source: Path) -> Restored:
                 src.close()
             db = store.open_file(incoming)
             try:
+                db.enable_wal()  # backups are single files; the live database runs in WAL
                 bring_up_to_date(db)  # an older backup gets this version's migrations
                 db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
@@ -329,7 +354,7 @@ def restore(data_dir, source: Path) -> Restored:
         except BaseException as exc:
             for suffix in ("", "-wal", "-shm"):
                 incoming.with_name(incoming.name + suffix).unlink(missing_ok=True)
-            if store.is_disk_full(exc):
+            if store.is_disk_full(exc, data_dir):
                 raise store.DiskFull(data_dir) from None
             raise
     with store.connection(data_dir) as db:

@@ -46,7 +46,7 @@ class _Commands(click.Group):
 def _storage_message(exc: Exception) -> str | None:
     from . import backups, locks, store
 
-    if store.is_disk_full(exc):
+    if store.is_disk_full(exc, _data_dir()):
         return "the disk is full: nothing was written. Free some space and try again."
     if isinstance(exc, store.DatabaseDamaged):
         return backups.damage_help(_data_dir(), exc)

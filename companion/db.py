@@ -36,7 +36,7 @@ def _answer(status: int, code: str, message: str):
 
 def storage_error(exc: Exception):
     # The transaction was rolled back whole: nothing half-written stays.
-    if store.is_disk_full(exc):
+    if store.is_disk_full(exc, current_app.config["DATA_DIR"]):
         log.error("disk full on %s %s", request.method, request.path)
         return _answer(507, "disk_full", "The disk is full: nothing was stored. Free some space.")
     if isinstance(exc, store.USER_ERRORS):

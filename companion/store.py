@@ -25,6 +25,9 @@ DB_NAME = "ssi.db"
 BUSY_TIMEOUT_S = 60
 PILLARS_AND_TOTAL = ("total", "brand", "people", "insights", "relationships")
 SQLITE_FULL = 13
+SQLITE_IOERR = 10
+# An I/O error with less free space than this is a full disk (a -shm alone takes 32 KB).
+NO_SPACE_BYTES = 1 << 20
 
 # Two threads of one process must not race to create the schema; other processes are kept
 # out by the write lock that the migrations take (see migrations.bring_up_to_date).
@@ -59,10 +62,28 @@ def db_path(data_dir: str | os.PathLike) -> Path:
     return Path(data_dir) / DB_NAME
 
 
-def is_disk_full(exc: BaseException) -> bool:
+def is_disk_full(exc: BaseException, where: str | os.PathLike | None = None) -> bool:
+    """Whether `exc` comes from a full disk.
+
+    SQLite says SQLITE_FULL only when a write to the database or its WAL fails. The -shm that
+    the first connection makes (the last one to close deletes it) is grown by writes too, and
+    when they fail SQLite says SQLITE_IOERR_SHMSIZE, "disk I/O error". So, given the folder
+    (`where`), an I/O error on a disk with next to no space left is a full disk as well.
+    """
     if isinstance(exc, sqlite3.Error):
-        return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF == SQLITE_FULL
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        return code == SQLITE_FULL or (code == SQLITE_IOERR and _no_space_left(where))
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _no_space_left(where) -> bool:
+    if where is None:
+        return False
+    try:
+        found = os.statvfs(where)
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < NO_SPACE_BYTES
 
 
 def is_damage(exc: BaseException) -> bool:
@@ -175,15 +196,14 @@ def open_checked(data_dir: str | os.PathLike, full: bool = False) -> Database:
     """
     path = db_path(data_dir)
     if path.exists():
-        db = open_file(path)
+        try:
+            db = open_file(path)  # its PRAGMAs already read the header
+        except sqlite3.DatabaseError as exc:
+            raise _refusal(path, exc) from None
         try:
             problem = check_integrity(db, full) or _schema_problem(db, data_dir)
         except sqlite3.DatabaseError as exc:
-            if is_disk_full(exc):
-                raise DiskFull(path) from None
-            if is_damage(exc):
-                raise DatabaseDamaged(path, str(exc)) from None
-            raise
+            raise _refusal(path, exc) from None
         finally:
             db.close()
         if problem is not None:
@@ -193,11 +213,18 @@ def open_checked(data_dir: str | os.PathLike, full: bool = False) -> Database:
         db.enable_wal()  # a file that came without it (copied in by hand) gets WAL back
         return db
     except sqlite3.DatabaseError as exc:
-        if is_disk_full(exc):
-            raise DiskFull(path) from None
-        if is_damage(exc):
-            raise DatabaseDamaged(path, str(exc)) from None
-        raise
+        raise _refusal(path, exc) from None
+
+
+def _refusal(path: Path, exc: sqlite3.DatabaseError) -> Exception:
+    """What an error met opening the database means to the user: a full disk, damage (only
+    SQLite's verdict on the content), or else the error itself. An I/O error is no damage:
+    saying so would send the user to restore an older backup over a sound history."""
+    if is_disk_full(exc, path.parent):
+        return DiskFull(path)
+    if is_damage(exc):
+        return DatabaseDamaged(path, str(exc))
+    return exc
 
 
 @contextlib.contextmanager
