@@ -14,10 +14,13 @@ import contextlib
 import fcntl
 import json
 import os
+import time
 from pathlib import Path
 
 SERVE_LOCK = "serve.lock"
 USE_LOCK = "use.lock"
+# How long to wait for the record of a holder that has only just taken `serve.lock`.
+HOLDER_WAIT_S = 1.0
 
 
 class AlreadyServing(Exception):
@@ -44,13 +47,26 @@ def _open(path: Path) -> int:
     return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
 
 
-def _holder(fd: int) -> dict:
+def _read_holder(fd: int) -> dict:
     try:
         text = os.pread(fd, 4096, 0).decode("utf-8", "replace")
         holder = json.loads(text)
     except (OSError, ValueError):
         return {}
     return holder if isinstance(holder, dict) else {}
+
+
+def _holder(fd: int) -> dict:
+    """The record of the process holding the lock on `fd`, {} if it never writes one.
+
+    The holder writes its record just after it takes the lock: a process that starts at the
+    same instant can find the lock taken and the file still empty, so it waits a moment for
+    the record rather than naming no one.
+    """
+    deadline = time.monotonic() + HOLDER_WAIT_S
+    while not (holder := _read_holder(fd)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return holder
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from .parse import READING_FIELDS, ParseError, Reading
 
 DB_NAME = "ssi.db"
 # How long a writer waits for another one before giving up (SQLite's busy timeout). A
-# 100,000-row import holds the write lock for a few seconds; captures wait it out.
+# 100,000-row import holds the write lock for 5-10 s on a slow machine; captures wait it out.
 BUSY_TIMEOUT_S = 60
 PILLARS_AND_TOTAL = ("total", "brand", "people", "insights", "relationships")
 SQLITE_FULL = 13
@@ -382,7 +382,9 @@ def save_capture(
 def save_imported(db: Database, pairs: list[tuple[dict, dict]]) -> None:
     """Many (capture, reading) pairs in one transaction, inserted in batches."""
     received_at = utc_text(now_utc())
-    captures = (
+    # Hashed and compressed before the write lock is taken: captures arriving meanwhile wait
+    # only for the inserts.
+    captures = [
         {
             **capture,
             "received_at": received_at,
@@ -394,10 +396,11 @@ def save_imported(db: Database, pairs: list[tuple[dict, dict]]) -> None:
             "payload_size": len(capture["payload"]),
         }
         for capture, _ in pairs
-    )
+    ]
+    readings = [reading for _, reading in pairs]
     with write(db):
-        _insert_many(db, "captures", list(captures))
-        _insert_many(db, "readings", [reading for _, reading in pairs])
+        _insert_many(db, "captures", captures)
+        _insert_many(db, "readings", readings)
 
 
 def _prune(db: Database, keep_days: int, now: datetime) -> int:
