@@ -6,7 +6,7 @@ from datetime import date
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import BadRequest
 
-from . import __version__, store, token
+from . import __version__, sessions, store, token
 from . import settings as user_settings
 from .capture_schema import SchemaError, validate_capture
 from .captures import receive
@@ -163,3 +163,13 @@ def pairing_status(request_id):
     if answer is None:
         return api_error(404, "No such pairing request for this extension.")
     return answer
+
+
+# -- signing in to the pages: the extension's "Open summary" -----------------------------------
+
+
+@bp.post("/signin-link")
+def signin_link():
+    # Behind the token like every API route: only the paired extension (or the CLI) mints one.
+    port = request.host.rpartition(":")[2] if ":" in request.host else "80"
+    return {"url": sessions.signin_url(int(port), sessions.mint_code(get_db()))}, 201

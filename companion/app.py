@@ -4,7 +4,7 @@ import secrets
 
 from flask import Flask
 
-from . import api, config, db, forms, pages, security, settings_page, store, token, views
+from . import api, config, db, forms, pages, security, settings_page, signin, store, token, views
 from .pairing import Pairings
 
 
@@ -26,13 +26,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     # a damaged or newer database is refused here (store.USER_ERRORS), before serving.
     store.open_checked(app.config["DATA_DIR"]).close()
     token.get(app.config["DATA_DIR"])
-    # Per process: a form loaded before a restart is refused after it, which is harmless.
-    app.config["CSRF_SECRET"] = secrets.token_bytes(32)
     app.secret_key = secrets.token_bytes(32)  # the session only carries flashed messages
     app.config.update(SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True)
     app.extensions["pairings"] = Pairings()
     security.init_app(app)
     db.init_app(app)
+    signin.init_app(app)
     forms.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)

@@ -52,7 +52,7 @@ def _storage_message(exc: Exception) -> str | None:
         return backups.damage_help(_data_dir(), exc)
     if isinstance(exc, (*store.USER_ERRORS, locks.AlreadyServing, locks.InUse)):
         return str(exc)
-    if isinstance(exc, backups.BackupError):
+    if isinstance(exc, (backups.BackupError, config.ConfigError)):
         return str(exc)
     if isinstance(exc, sqlite3.Error):
         return f"the database in {_data_dir()} cannot be used ({exc})"
@@ -163,6 +163,7 @@ def serve(port, demo):
 
 
 def _serve(overrides: dict, data_dir, demo_dir) -> None:
+    from . import sessions, store
     from .app import create_app
     from .backup_schedule import BackupSchedule
     from .logs import log_to_data_dir
@@ -176,7 +177,6 @@ def _serve(overrides: dict, data_dir, demo_dir) -> None:
         from datetime import date
 
         from . import demo as demo_data
-        from . import store
 
         with store.connection(demo_dir) as db:
             count = demo_data.fill(db, date.today())
@@ -192,6 +192,10 @@ def _serve(overrides: dict, data_dir, demo_dir) -> None:
         reminders.start()
         if not demo_dir:
             backups.start()
+        with store.connection(data_dir) as db:
+            link = sessions.signin_url(app.config["SSI_SETTINGS"]["PORT"], sessions.mint_code(db))
+        click.echo(f"Open your summary: {link}")
+        click.echo("  (that link works once, for 2 minutes; `ssi-companion open` makes another)")
 
     try:
         # The port first: a second `serve` on a taken port must not start a scheduler.
@@ -233,11 +237,17 @@ def _db():
 @click.option("--rotate", is_flag=True, help="Make a new token; the old one stops working.")
 def token(rotate):
     """Print the token the extension needs (paste it into its options)."""
+    from . import sessions
     from . import token as tokens
 
-    click.echo(tokens.rotate(_data_dir()) if rotate else tokens.get(_data_dir()))
-    if rotate:
-        click.echo("The old token no longer works: pair the extension again.", err=True)
+    if not rotate:
+        click.echo(tokens.get(_data_dir()))
+        return
+    click.echo(tokens.rotate(_data_dir()))
+    # A new token is a fresh start: whoever was signed in to the pages must sign in again.
+    ended = sessions.end_all(_db())
+    click.echo("The old token no longer works: pair the extension again.", err=True)
+    click.echo(f"Signed out {ended} browser session(s): `ssi-companion open` signs in.", err=True)
 
 
 @cli.command()
@@ -352,6 +362,31 @@ def reparse():
     click.echo(f"Updated {report.updated} reading(s); {report.unchanged} unchanged.")
     for code, count in sorted(report.still_failing.items()):
         click.echo(f"Still unreadable: {count} ({code})")
+
+
+@cli.command(name="open")
+@click.option("--print", "print_only", is_flag=True, help="Print the link instead of opening it.")
+def open_summary(print_only):
+    """Open your summary in the browser, signed in (a link that works once, for 2 minutes)."""
+    import webbrowser
+
+    from . import locks, sessions
+
+    data_dir = _data_dir()
+    serving = locks.who_serves(data_dir)
+    if serving is None or not isinstance(serving.get("port"), int):
+        raise click.ClickException(
+            "the companion is not running: start it with `ssi-companion serve` (or `make run`)"
+        )
+    link = sessions.signin_url(serving["port"], sessions.mint_code(_db()))
+    if print_only:
+        click.echo(link)
+        return
+    if not webbrowser.open(link):
+        click.echo("No browser could be started: open this link (it works once, for 2 minutes):")
+        click.echo(link)
+        return
+    click.echo(f"Opened your summary at http://127.0.0.1:{serving['port']}/ in your browser.")
 
 
 @cli.command()

@@ -214,3 +214,15 @@ def kept_payload_index(db: Database) -> None:
         "CREATE INDEX idx_captures_kept_payload ON captures (received_at) "
         "WHERE status = 'ok' AND payload IS NOT NULL"
     )
+
+
+@migrations(name="0006_sessions")
+def signin_sessions(db: Database) -> None:
+    # Signed-in pages (sessions.py): one-time sign-in codes and sessions, as SHA-256 digests
+    # only, so a copy of the database signs nobody in.
+    db["signin_codes"].create({"code_sha256": str, "expires_at": str}, pk="code_sha256")
+    db["sessions"].create(
+        {"id_sha256": str, "created_at": str, "last_used_at": str},
+        pk="id_sha256",
+        not_null={"created_at", "last_used_at"},
+    )

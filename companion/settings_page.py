@@ -9,6 +9,7 @@ from . import token
 from .backups import BACKUP_DIR
 from .db import get_db
 from .forms import check_form
+from .signin import end_everywhere
 from .status import last_backup
 
 bp = Blueprint("settings_page", __name__)
@@ -68,3 +69,9 @@ def show_token():
     # A POST: the token appears only when asked for, never in a URL or a cached page.
     check_form()
     return _render(user_settings.load(get_db()), show_token=True)
+
+
+@bp.post("/settings/sign-out-everywhere")
+def sign_out_everywhere():
+    check_form()
+    return end_everywhere()

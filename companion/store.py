@@ -169,6 +169,8 @@ TABLE_MIGRATIONS = {
     "settings": "0003_settings_and_notifications",
     "notifications": "0003_settings_and_notifications",
     "daily": "0004_daily_series",
+    "signin_codes": "0006_sessions",
+    "sessions": "0006_sessions",
 }
 
 

@@ -36,8 +36,30 @@ def app(home):
     return create_app({"HOME": str(home), "TESTING": True})
 
 
+def sign_in(app, client) -> str:
+    """What `ssi-companion open` and the sign-in link do, for a test client: a session."""
+    from companion import sessions, store
+    from companion.signin import COOKIE
+
+    with store.connection(app.config["DATA_DIR"]) as db:
+        session_id = sessions.redeem_code(db, sessions.mint_code(db))
+    # Tests address the app as localhost and as 127.0.0.1:47613; the cookie is host-only.
+    for domain in ("localhost", "127.0.0.1"):
+        client.set_cookie(COOKIE, session_id, domain=domain)
+    return session_id
+
+
 @pytest.fixture
 def client(app):
+    """A browser signed in to the companion's pages (the API needs its token regardless)."""
+    signed_in = app.test_client()
+    sign_in(app, signed_in)
+    return signed_in
+
+
+@pytest.fixture
+def anonymous(app):
+    """Anyone else on the machine: no session cookie."""
     return app.test_client()
 
 

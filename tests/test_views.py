@@ -16,7 +16,7 @@ from companion.reminders import SSI_URL
 from companion.tips import PILLAR_NAMES, TIPS
 from companion.transfer import EXPORT_COLUMNS, export_csv, export_json, import_file
 
-from .conftest import DATA
+from .conftest import DATA, sign_in
 
 PORT = 47613
 BASE = f"http://127.0.0.1:{PORT}"
@@ -455,7 +455,9 @@ def test_export_csv_imports_back_into_the_same_history(client, demo_year, tmp_pa
     (tmp_path / "back.csv").write_bytes(exported)
     other = create_app({"HOME": str(tmp_path / "other"), "TESTING": True})
     import_file(db_of(other), tmp_path / "back.csv")
-    assert other.test_client().get("/export.csv").data == exported
+    reader = other.test_client()
+    sign_in(other, reader)
+    assert reader.get("/export.csv").data == exported
 
 
 @pytest.mark.parametrize("path", ["/export.xml", "/export.", "/export.CSV"])
