@@ -8,7 +8,6 @@ tests are skipped, saying why, and fail when CI is set). Every wait is bounded.
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import random
@@ -16,11 +15,10 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,75 +27,20 @@ from companion import token
 
 from .conftest import ServerProcess, free_port
 from .helpers_api import auth, capture_body, post_json, raw_request
-
-CSV_HEADER = (
-    "captured_at,total,total_displayed,brand,people,insights,relationships,"
-    "industry_rank,network_rank,industry_avg,network_avg,industry"
+from .helpers_process import (
+    cli,
+    csv_file,
+    integrity,
+    ok,
+    recent,
+    refused,
+    sha256,
 )
-CLI_TIMEOUT_S = 60
+
 HISTORY_ROWS = 3000  # about 2.6 MB of database: hundreds of pages to damage
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def cli(home: Path, *args, timeout: float = CLI_TIMEOUT_S) -> subprocess.CompletedProcess:
-    """`ssi-companion ARGS` in a process of its own, on the data directory `home`."""
-    return subprocess.run(
-        [sys.executable, "-m", "companion", *map(str, args)],
-        env={**os.environ, "SSI_COMPANION_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
-    assert "Traceback" not in result.stderr
-    return result
-
-
-def refused(result: subprocess.CompletedProcess, what: str = "the command") -> str:
-    """The `Error: ...` of a command that must fail cleanly (exit 1, no traceback)."""
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, f"{what}: exit {result.returncode}\n{output}"
-    assert "Traceback" not in output, f"{what}:\n{output}"
-    assert result.stderr.startswith("Error: "), f"{what}:\n{result.stderr}"
-    return result.stderr
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def csv_file(path: Path, rows: int, start: datetime) -> Path:
-    """Our own CSV export format, `rows` readings an hour apart from `start`."""
-    lines = [CSV_HEADER]
-    for i in range(rows):
-        moment = (start + timedelta(hours=i)).isoformat()
-        brand = 5 + (i % 80) * 0.25
-        total = brand + 5.25 + 3.0 + 1.25
-        lines.append(
-            f"{moment},{total!r},{round(total)},{brand!r},5.25,3.0,1.25,10,12,35.0,36.0,IT"
-        )
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def recent(minutes_ago: int) -> str:
-    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
-
-
-def integrity(db_file: Path) -> list:
-    """PRAGMA integrity_check's rows, or SQLite's error when it cannot even run it."""
-    conn = sqlite3.connect(f"{db_file.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchall()
-    except sqlite3.DatabaseError as exc:
-        return [(str(exc),)]
-    finally:
-        conn.close()
 
 
 def stored_ids(db_file: Path) -> tuple[set, set]:
