@@ -13,8 +13,9 @@ from companion.app import create_app
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
-# shared/ lies beside the repository, on developer machines and in CI alike.
-REAL_FIXTURES = REPO.parent / "shared" / "fixtures" / "real"
+# Real SSI values, copied into the repository with their sources (data/real/README.md):
+# the tests need nothing beside the clone.
+REAL_FIXTURES = DATA / "real"
 
 # In CI every run tries the same examples, so a red build is one anyone can reproduce;
 # developers' runs stay random and keep finding new cases.

@@ -1,6 +1,6 @@
 """The parser against hand-built SSI pages (tests/data, see its README) and salesApiSsi payloads.
 
-Expected values are the real ones in ../shared/fixtures/real/ (professorsoares CSVs, Portuguese
+Expected values are the real ones in tests/data/real/ (professorsoares CSVs, Portuguese
 UI; the linkedin-beacon salesApiSsi payload), which the pages were rebuilt from.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from companion.parse import ParseError, Reading, parse_api, parse_page
 
 DATA = Path(__file__).parent / "data"
-REAL = Path(__file__).parents[2] / "shared" / "fixtures" / "real"
+REAL = DATA / "real"  # copied from ../shared/fixtures/real with its README
 REAL_PAYLOAD = REAL / "linkedin-beacon_salesApiSsi_live_2026-06.json"
 
 ERROR_CODES = {"not_ssi_page", "not_rendered", "unrecognized", "invalid_values"}

@@ -31,13 +31,7 @@ VALID = [
 ]
 PAGES = {name: (DATA / name).read_text(encoding="utf-8") for name in VALID}
 REAL_PAYLOAD = json.loads(
-    (
-        Path(__file__).parents[2]
-        / "shared"
-        / "fixtures"
-        / "real"
-        / "linkedin-beacon_salesApiSsi_live_2026-06.json"
-    ).read_text(encoding="utf-8")
+    (DATA / "real" / "linkedin-beacon_salesApiSsi_live_2026-06.json").read_text(encoding="utf-8")
 )
 
 PROPERTY = settings(
