@@ -44,6 +44,13 @@ class _Commands(click.Group):
 
 
 def _storage_message(exc: Exception) -> str | None:
+    try:
+        return _describe(exc)
+    except Exception:  # describing must never fail on top of the error it describes
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _describe(exc: Exception) -> str | None:
     from . import backups, locks, store
 
     if store.is_disk_full(exc, _data_dir()):

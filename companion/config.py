@@ -62,6 +62,12 @@ def data_dir(home: str | os.PathLike | None = None) -> Path:
         ) from None
     if not path.is_dir():
         raise ConfigError(f"the data directory {path} is not a folder; set {ENV_PREFIX}HOME")
+    if not os.access(path, os.R_OK | os.X_OK):
+        # Another account's data dir (0700): say so, never a traceback (security.md, "L").
+        raise ConfigError(
+            f"the data directory {path} cannot be opened (permission denied): it belongs to "
+            f"another account; set {ENV_PREFIX}HOME to a folder you own"
+        )
     make_private(path)
     return path
 
