@@ -6,7 +6,7 @@ from datetime import date
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import BadRequest
 
-from . import __version__, sessions, store, token
+from . import __version__, pairing, sessions, store, token
 from . import settings as user_settings
 from .capture_schema import SchemaError, validate_capture
 from .captures import receive
@@ -124,12 +124,26 @@ def status():
     return status_report(get_db(), current_app.config["DATA_DIR"])
 
 
-# -- pairing: public (no token yet), but only for the extension origin that asks --------------
+# -- pairing and proof: public (the extension has no token yet, or does not trust the port yet) --
 
 
 def _extension_origin() -> str | None:
     origin = request.headers.get("Origin", "")
     return origin if is_extension_origin(origin) else None
+
+
+def _only_field(name: str, pattern: re.Pattern, what: str) -> str:
+    """The body's one string field `name`, matching `pattern`; SchemaError for anything else."""
+    try:
+        body = request.get_json()
+    except (BadRequest, RecursionError):
+        raise SchemaError("The body is not valid JSON.") from None
+    if not isinstance(body, dict) or set(body) != {name}:
+        raise SchemaError(f'The body must be {{"{name}": "<{what}>"}} and nothing else.')
+    value = body[name]
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise SchemaError(f"{name} must be {what}.")
+    return value
 
 
 @bp.post("/pairing")
@@ -138,7 +152,11 @@ def pairing_start():
     if origin is None:
         return api_error(403, "Pairing is for the browser extension only.", "forbidden")
     try:
-        pending = current_app.extensions["pairings"].start(origin)
+        challenge = _only_field("challenge", pairing.CHALLENGE, "64 lowercase hex digits")
+    except SchemaError as exc:
+        return api_error(400, str(exc))
+    try:
+        pending = current_app.extensions["pairings"].start(origin, challenge)
     except RateLimited:
         return api_error(429, "Too many pairing requests: wait a minute.", "rate_limited")
     return {
@@ -150,19 +168,36 @@ def pairing_start():
     }, 201
 
 
-# A POST, not a GET: browsers send an extension's Origin only with POSTs, and the answer
-# depends on who asks.
+# A POST, not a GET: browsers send an extension's Origin only with POSTs, and the answer is
+# only for the origin that asked and holds the verifier. Anyone else gets the same 404 as for
+# an unknown id, and a wrong verifier uses nothing up.
 @bp.post("/pairing/<request_id>")
 def pairing_status(request_id):
     origin = _extension_origin()
-    answer = None
-    if origin is not None:
-        answer = current_app.extensions["pairings"].poll(
-            request_id, origin, lambda: token.get(current_app.config["DATA_DIR"])
-        )
+    if origin is None:
+        return api_error(404, "No such pairing request for this extension.")
+    try:
+        verifier = _only_field("verifier", pairing.VERIFIER, "the secret behind the challenge")
+    except SchemaError as exc:
+        return api_error(400, str(exc))
+    answer = current_app.extensions["pairings"].poll(
+        request_id, origin, verifier, lambda: token.get(current_app.config["DATA_DIR"])
+    )
     if answer is None:
         return api_error(404, "No such pairing request for this extension.")
     return answer
+
+
+# Before the extension sends its token or a capture to this port, it makes sure that the
+# companion listening there knows the token (threat S in security.md): an HMAC of its fresh
+# nonce proves that and reveals nothing of the token.
+@bp.post("/proof")
+def proof():
+    try:
+        nonce = _only_field("nonce", pairing.NONCE, "32 to 128 lowercase hex digits")
+    except SchemaError as exc:
+        return api_error(400, str(exc))
+    return {"proof": pairing.proof(token.get(current_app.config["DATA_DIR"]), nonce)}
 
 
 # -- signing in to the pages: the extension's "Open summary" -----------------------------------

@@ -1,4 +1,4 @@
-"""The pairing page: the user approves the extension that asks for the token."""
+"""The pairing page: the signed-in user approves the extension that asks for the token."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 
@@ -20,7 +20,10 @@ def pairing_decide(request_id, decision):
         abort(404)
     decided = current_app.extensions["pairings"].decide(request_id, decision == "approve")
     if decided is None:
-        flash("That pairing request has expired or was already answered.")
+        flash(
+            "That pairing request has expired, was replaced by a newer one from the same "
+            "extension, or was already answered."
+        )
     elif decision == "approve":
         flash(f"Approved {decided.code}: the extension receives its token now.")
     else:

@@ -1,6 +1,7 @@
 "use strict";
 
-// Flat config. The extension's files are classic scripts (no modules, no bundler).
+// Flat config. The extension's files are classic scripts (no modules, no bundler); its tests
+// (test/*.mjs) are ES modules for Node.
 const js = require("@eslint/js");
 const globals = require("globals");
 
@@ -18,6 +19,11 @@ module.exports = [
     rules: {
       strict: ["error", "global"],
     },
+  },
+  {
+    // node --test: ES modules in Node, never shipped (the build copies .js, not .mjs).
+    files: ["test/**/*.mjs"],
+    languageOptions: { ecmaVersion: "latest", sourceType: "module", globals: { ...globals.node } },
   },
   {
     files: ["eslint.config.js"],

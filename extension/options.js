@@ -6,6 +6,7 @@
   const TEST_CONNECTION = "TEST_CONNECTION";
   const PAIR_START = "PAIR_START";
   const PAIR_STATUS = "PAIR_STATUS";
+  const GET_STATE = "GET_STATE";
   const DEFAULT_PORT = 47613;
   const POLL_MS = 1000;
   const PAIR_WAIT_MS = 2 * 60 * 1000;
@@ -20,6 +21,7 @@
   const pairButton = byId("pair");
   const pairCode = byId("pair-code");
   const pairStatus = byId("pair-status");
+  const connectionStatus = byId("connection-status");
 
   function validPort(text) {
     const port = Number(text);
@@ -96,6 +98,7 @@
     approved: "Paired.",
     denied: "Denied.",
     expired: "Expired: try again.",
+    replaced: "Replaced by a newer request (Pair was pressed again): approve the newest code.",
   };
 
   async function waitForApproval(id, port) {
@@ -120,9 +123,43 @@
     const big = document.createElement("strong");
     big.className = "code";
     big.textContent = code;
-    const hint = document.createElement("span");
-    hint.textContent = `Approve this code on the companion's page: http://127.0.0.1:${port}/pairing`;
-    pairCode.replaceChildren(big, hint);
+    const hint = document.createElement("p");
+    hint.textContent =
+      `Compare this code with the one on the companion's pairing page, http://127.0.0.1:${port}/pairing ` +
+      "(sign in with ssi-companion open), and approve it there only if they are the same.";
+    const origin = document.createElement("p");
+    origin.className = "muted";
+    origin.append("The page names this extension as ");
+    const name = document.createElement("code");
+    name.textContent = location.origin;
+    origin.append(name, ".");
+    pairCode.replaceChildren(big, hint, origin);
+  }
+
+  // What the service worker last found on the port (the popup shows the same).
+  function connectionWords(snapshot) {
+    const { settings, state } = snapshot;
+    switch (state.connection) {
+      case "connected":
+        return `Connected to SSI Companion ${state.version ?? ""}`.trim() + ` on port ${settings.port}.`;
+      case "not_companion": // "Something else answers on port N: it is not your companion. ..."
+      case "not_running":
+      case "pairing_needed":
+        return state.message || "";
+      default:
+        return "";
+    }
+  }
+
+  function showConnection() {
+    send({ type: GET_STATE }).then(
+      (snapshot) => {
+        connectionStatus.textContent = connectionWords(snapshot);
+      },
+      () => {
+        connectionStatus.textContent = "";
+      },
+    );
   }
 
   async function pair() {
@@ -168,6 +205,8 @@
       const token = changes.settings.newValue?.token;
       showTokenState(typeof token === "string" && token !== "");
     }
+    if (area === "local" && changes.state) showConnection();
   });
   load();
+  showConnection();
 })();

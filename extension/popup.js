@@ -1,9 +1,11 @@
 "use strict";
 
 // Shows what the service worker knows (GET_STATE); never talks to the companion itself.
+// "Open summary" asks the service worker, which proves the port and opens a sign-in link.
 (() => {
   const GET_STATE = "GET_STATE";
   const RETRY_NOW = "RETRY_NOW";
+  const OPEN_SUMMARY = "OPEN_SUMMARY";
   const PILLARS = [
     ["brand", "Establish your professional brand"],
     ["people", "Find the right people"],
@@ -20,12 +22,21 @@
       case "not_running":
         return "Companion not running";
       case "not_companion":
-        return "Something else answers on that port";
+        return `Something else answers on port ${settings.port}: it is not your companion`;
       case "pairing_needed":
         return "Pairing needed: open the options to pair";
       default:
         return settings.hasToken ? "Not checked yet" : "Pairing needed: open the options to pair";
     }
+  }
+
+  function connectionDetail(state) {
+    if (state.connection === "connected") return "";
+    // The headline already names the port; the service worker's message would repeat it.
+    if (state.connection === "not_companion") {
+      return "Nothing was sent to it. If you made a new token (ssi-companion token --rotate), pair again in the options.";
+    }
+    return state.message || "";
   }
 
   const number = (value) => (typeof value === "number" ? value.toFixed(2) : "–");
@@ -92,7 +103,7 @@
   function render(snapshot) {
     const { settings, state, latest, outboxCount, rejected, outboxWarn } = snapshot;
     byId("connection").textContent = connectionWords(settings, state);
-    byId("connection-detail").textContent = state.connection === "connected" ? "" : state.message || "";
+    byId("connection-detail").textContent = connectionDetail(state);
     renderLatest(latest);
     byId("outbox-count").textContent = String(outboxCount);
     const warning = byId("outbox-warning");
@@ -101,8 +112,6 @@
       ? `${outboxCount} captures are waiting: start the companion so that they can be delivered. None is dropped.`
       : "";
     renderRejected(rejected ?? []);
-    const summary = `http://127.0.0.1:${settings.port}/`;
-    byId("open-summary").href = summary;
   }
 
   async function ask(type) {
@@ -123,6 +132,22 @@
     chrome.tabs.create({ url: event.currentTarget.href });
   }
 
+  async function openSummary() {
+    const button = byId("open-summary");
+    const status = byId("summary-status");
+    button.disabled = true;
+    status.textContent = "Opening your summary…";
+    try {
+      const reply = await ask(OPEN_SUMMARY);
+      // The popup closes once the new tab has the focus; until then, say what happened.
+      status.textContent = reply.ok ? "Opened in a new tab." : reply.message;
+    } catch (error) {
+      status.textContent = `Extension error: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   byId("retry").addEventListener("click", async () => {
     const button = byId("retry");
     button.disabled = true;
@@ -134,7 +159,7 @@
       button.disabled = false;
     }
   });
-  byId("open-summary").addEventListener("click", openTab);
+  byId("open-summary").addEventListener("click", openSummary);
   byId("ssi-link").addEventListener("click", openTab);
   byId("open-options").addEventListener("click", (event) => {
     event.preventDefault();

@@ -3,8 +3,12 @@
 // The only code that talks to the companion. Runs as a Chrome MV3 service worker and as a
 // Firefox background script. It can be killed at any moment, so nothing lives in globals:
 // the outbox, the connection state and the retry schedule are in chrome.storage.local, the
-// next retry is a chrome.alarms alarm. Logs carry ids and statuses only, never the token
-// or a page.
+// next retry is a chrome.alarms alarm, a pairing's secret is in chrome.storage.session
+// (memory only). Logs carry ids and statuses only, never the token, a secret or a page.
+//
+// Whether the port holds our companion is never stored: every pass that would send the
+// token or a capture first asks the port to prove that it knows the token (HMAC-SHA256 of a
+// fresh nonce), so a worker that starts again, or a port that changed hands, is checked anew.
 
 // Message ids (content.js, popup.js and options.js spell the ones they send the same way).
 const CAPTURE = "CAPTURE";
@@ -13,6 +17,7 @@ const RETRY_NOW = "RETRY_NOW";
 const TEST_CONNECTION = "TEST_CONNECTION";
 const PAIR_START = "PAIR_START";
 const PAIR_STATUS = "PAIR_STATUS";
+const OPEN_SUMMARY = "OPEN_SUMMARY";
 
 const DEFAULT_SETTINGS = Object.freeze({ port: 47613, token: "" });
 const DEFAULT_STATE = Object.freeze({
@@ -30,7 +35,14 @@ const OUTBOX_WARN = 200;
 const REJECTED_KEEP = 100;
 const PING_TIMEOUT_MS = 5000;
 const REQUEST_TIMEOUT_MS = 60000;
-const PAIR_STATUSES = ["pending", "approved", "denied", "expired"];
+const PAIR_STATUSES = ["pending", "approved", "denied", "expired", "replaced"];
+// A pairing's secret is useless after its two minutes; older ones are swept at the next start.
+const PAIRING_KEEP_MS = 10 * 60 * 1000;
+const PAIRING_KEY_PREFIX = "pairing:";
+const VERIFIER_BYTES = 32; // 256 bits, 43 base64url characters
+const NONCE_BYTES = 16; // 128 bits, 32 hex digits
+const TOKEN_FORMAT = /^[A-Za-z0-9_-]{32,128}$/;
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
 const BADGE_COLORS = Object.freeze({
   up: "#1e8e3e",
   down: "#d93025",
@@ -43,7 +55,9 @@ const TOKEN_REFUSED_MESSAGE =
 const notRunningMessage = (port) =>
   `Companion not running on port ${port}. Start it with: make run (or: ssi-companion serve)`;
 const notCompanionMessage = (port) =>
-  `Something else answers on port ${port}: it is not SSI Companion.`;
+  `Something else answers on port ${port}: it is not your companion. ` +
+  "Nothing was sent to it. (If you made a new token with ssi-companion token --rotate, pair again.)";
+const NO_TOKEN_MESSAGE = "No token saved: pair with the companion in the options.";
 
 // ---------------------------------------------------------------- storage
 
@@ -92,6 +106,43 @@ function setState(patch) {
   }));
 }
 
+// ---------------------------------------------------------------- secrets and proofs
+
+const utf8 = (text) => new TextEncoder().encode(text);
+
+function toHex(bytes) {
+  return Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function fromHex(hex) {
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+}
+
+function randomHex(byteCount) {
+  return toHex(crypto.getRandomValues(new Uint8Array(byteCount)));
+}
+
+// The pairing secret (PKCE's code_verifier): only its SHA-256 goes with the request.
+function makeVerifier() {
+  const bytes = crypto.getRandomValues(new Uint8Array(VERIFIER_BYTES));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function challengeOf(verifier) {
+  return toHex(await crypto.subtle.digest("SHA-256", utf8(verifier)));
+}
+
+// Whether `proof` is HMAC-SHA256(token, nonce); WebCrypto compares it, in constant time.
+async function proofMatches(token, nonce, proof) {
+  if (typeof token !== "string" || token === "" || typeof proof !== "string" || !HEX_SHA256.test(proof)) {
+    return false;
+  }
+  const key = await crypto.subtle.importKey("raw", utf8(token), { name: "HMAC", hash: "SHA-256" }, false, [
+    "verify",
+  ]);
+  return crypto.subtle.verify("HMAC", key, fromHex(proof), utf8(nonce));
+}
+
 // ---------------------------------------------------------------- network
 
 async function request(port, path, { method = "GET", token, body, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
@@ -137,7 +188,8 @@ function describeFailure(answer, port) {
   return answer.networkError ? notRunningMessage(port) : serverError(answer).message;
 }
 
-// Before the token or any data leaves, make sure the companion is the one listening (threat S).
+// Whether something answers like a companion. Enough to ask to pair (which sends no secret
+// the port could use), never enough to send the token or a capture: see findCompanion.
 async function ping(port) {
   const answer = await request(port, "ping", { timeoutMs: PING_TIMEOUT_MS });
   if (answer.networkError) return { connection: "not_running", message: notRunningMessage(port) };
@@ -145,6 +197,27 @@ async function ping(port) {
     return { connection: "not_companion", message: notCompanionMessage(port) };
   }
   return { connection: "connected", version: String(answer.json.version ?? ""), message: "" };
+}
+
+// Before the token or any data leaves, the port proves that it knows the token (threat S: a
+// program squatting the port can answer ping like the companion, but cannot make this HMAC).
+// "connected" only then; the result is for this call alone and is never stored.
+async function findCompanion(port, token) {
+  const found = await ping(port);
+  if (found.connection !== "connected") return found;
+  if (!token) return { connection: "pairing_needed", version: found.version, message: NO_TOKEN_MESSAGE };
+  const nonce = randomHex(NONCE_BYTES);
+  const answer = await request(port, "proof", { method: "POST", body: { nonce }, timeoutMs: PING_TIMEOUT_MS });
+  if (answer.networkError) return { connection: "not_running", message: notRunningMessage(port) };
+  if (answer.status !== 200 || !(await proofMatches(token, nonce, answer.json?.proof))) {
+    console.info(`port ${port}: no proof of the token (HTTP ${answer.status})`);
+    return { connection: "not_companion", message: notCompanionMessage(port) };
+  }
+  return found;
+}
+
+function recordFound(found) {
+  return setState({ connection: found.connection, version: found.version ?? null, message: found.message });
 }
 
 // ---------------------------------------------------------------- flush
@@ -263,22 +336,15 @@ async function deliver({ probe }) {
   const outbox = await readOutbox();
   if (outbox.length === 0 && !probe) return "empty";
   const settings = await readSettings();
-  const found = await ping(settings.port);
+  const found = await findCompanion(settings.port, settings.token);
   if (found.connection !== "connected") {
-    await setState({ connection: found.connection, version: null, message: found.message });
-    if (outbox.length > 0) await scheduleRetry();
+    await recordFound(found);
+    // Without a token, a new one (pairing, the options) flushes again through onChanged.
+    if (outbox.length > 0 && found.connection !== "pairing_needed") await scheduleRetry();
     console.info(`flush: ${found.connection}`);
     return found.connection;
   }
   if (outbox.length === 0) return probeToken(settings, found.version);
-  if (!settings.token) {
-    await setState({
-      connection: "pairing_needed",
-      version: found.version,
-      message: "No token saved: pair with the companion in the options.",
-    });
-    return "pairing_needed";
-  }
   for (;;) {
     // Re-read every time: captures may have been queued while the last one was sent.
     const [item] = await readOutbox();
@@ -401,7 +467,8 @@ async function chosenSettings(message) {
 
 async function testConnection(message) {
   const { port, token } = await chosenSettings(message);
-  const found = await ping(port);
+  const found = await findCompanion(port, token);
+  if (found.connection === "pairing_needed") return { result: "no_token", message: found.message };
   if (found.connection !== "connected") return { result: found.connection, message: found.message };
   const answer = await request(port, "status", { token });
   if (answer.status === 200) {
@@ -415,13 +482,34 @@ async function testConnection(message) {
   return { result: "error", message: describeFailure(answer, port) };
 }
 
+// The secret behind each pairing request, in memory only (storage.session), by request id.
+async function forgetOldPairings() {
+  const all = await chrome.storage.session.get(null);
+  const old = Object.keys(all).filter(
+    (key) => key.startsWith(PAIRING_KEY_PREFIX) && !(Date.now() - Number(all[key]?.startedAt) < PAIRING_KEEP_MS),
+  );
+  if (old.length > 0) await chrome.storage.session.remove(old);
+}
+
+async function pairingSecret(id) {
+  const key = PAIRING_KEY_PREFIX + id;
+  const { [key]: kept } = await chrome.storage.session.get(key);
+  return typeof kept?.verifier === "string" ? kept : null;
+}
+
 async function pairStart(message) {
   const { port } = await chosenSettings(message);
   const found = await ping(port);
   if (found.connection !== "connected") return { ok: false, message: found.message };
-  const answer = await request(port, "pairing", { method: "POST", body: {} });
+  await forgetOldPairings();
+  const verifier = makeVerifier();
+  const challenge = await challengeOf(verifier);
+  const answer = await request(port, "pairing", { method: "POST", body: { challenge } });
   const pairing = answer.json?.pairing;
-  if (isSuccess(answer.status) && typeof pairing?.id === "string") {
+  if (isSuccess(answer.status) && typeof pairing?.id === "string" && pairing.id !== "") {
+    await chrome.storage.session.set({
+      [PAIRING_KEY_PREFIX + pairing.id]: { port, verifier, startedAt: Date.now() },
+    });
     console.info(`pairing ${pairing.id} started`);
     return {
       ok: true,
@@ -436,26 +524,69 @@ async function pairStart(message) {
 
 async function pairStatus(message) {
   if (typeof message.id !== "string" || message.id === "") throw new Error("PAIR_STATUS needs an id");
-  const { port } = await chosenSettings(message);
-  // A POST: Chrome sends the extension's Origin only on POSTs, and the companion gives the
-  // token only to the origin that asked.
+  const kept = await pairingSecret(message.id);
+  // The browser restarted (storage.session is gone) or the request is long over.
+  if (kept === null) return { status: "expired" };
+  const { port, verifier } = kept;
+  // A POST: Chrome sends the extension's Origin only on POSTs. The companion answers only the
+  // origin that asked, and only with the secret behind the request's challenge.
   const answer = await request(port, `pairing/${encodeURIComponent(message.id)}`, {
     method: "POST",
-    body: {},
+    body: { verifier },
   });
   const status = answer.json?.status;
   if (answer.status === 200 && PAIR_STATUSES.includes(status)) {
     const token = answer.json.token;
-    if (status === "approved" && typeof token === "string" && token !== "") {
-      // Saving the settings triggers a flush through storage.onChanged.
+    if (status === "approved" && typeof token === "string" && TOKEN_FORMAT.test(token)) {
+      // Saving the settings triggers a flush through storage.onChanged, which proves the port.
       await mutate({ settings: DEFAULT_SETTINGS }, ({ settings }) => ({
         settings: { ...normalizeSettings(settings), port, token },
       }));
     }
+    if (status !== "pending") await chrome.storage.session.remove(PAIRING_KEY_PREFIX + message.id);
     console.info(`pairing ${message.id}: ${status}`);
     return { status };
   }
+  // The companion no longer knows the request (it restarted, say): it will never be approved.
+  if (answer.status === 404) {
+    await chrome.storage.session.remove(PAIRING_KEY_PREFIX + message.id);
+    return { status: "expired" };
+  }
   return { status: "error", message: describeFailure(answer, port) };
+}
+
+// ---------------------------------------------------------------- open summary
+
+// Only a sign-in link on this very port is opened, whatever else the answer holds.
+function isSigninLink(url, port) {
+  const prefix = `http://127.0.0.1:${port}/signin?code=`;
+  return typeof url === "string" && url.startsWith(prefix) && /^[A-Za-z0-9_-]+$/.test(url.slice(prefix.length));
+}
+
+// A one-time sign-in link, asked for with the token once the port has proved it is ours,
+// opened in a new tab: the summary page needs a session, and this is how the user gets one.
+async function openSummary() {
+  const settings = await readSettings();
+  const found = await findCompanion(settings.port, settings.token);
+  if (found.connection !== "connected") {
+    await recordFound(found);
+    return { ok: false, message: found.message };
+  }
+  const answer = await request(settings.port, "signin-link", { method: "POST", token: settings.token, body: {} });
+  if (answer.status === 401) {
+    await setState({ connection: "pairing_needed", version: found.version, message: TOKEN_REFUSED_MESSAGE });
+    return { ok: false, message: TOKEN_REFUSED_MESSAGE };
+  }
+  const url = answer.json?.url;
+  if (!isSuccess(answer.status) || !isSigninLink(url, settings.port)) {
+    const message = isSuccess(answer.status)
+      ? "The companion did not answer with a sign-in link."
+      : describeFailure(answer, settings.port);
+    return { ok: false, message };
+  }
+  await chrome.tabs.create({ url });
+  console.info("summary opened");
+  return { ok: true };
 }
 
 function fromExtensionPage(sender) {
@@ -481,6 +612,8 @@ function route(message, sender) {
       return pairStart(message);
     case PAIR_STATUS:
       return pairStatus(message);
+    case OPEN_SUMMARY:
+      return openSummary();
     default:
       throw new Error(`Unknown message type: ${String(type)}`);
   }

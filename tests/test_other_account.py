@@ -165,7 +165,9 @@ def machine(tmp_path_factory):
     base = Path(tempfile.mkdtemp(prefix="ssi-other-account-"))
     os.chmod(base, 0o755)
     probe = base / "probe" / PROBE.name
-    probe.parent.mkdir(mode=0o755)
+    probe.parent.mkdir()
+    # Set by chmod, not by mkdir's mode: an in-process CLI test may have left a 077 umask.
+    os.chmod(probe.parent, 0o755)
     shutil.copyfile(PROBE, probe)
     os.chmod(probe, 0o644)
     home = base / "home"

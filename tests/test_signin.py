@@ -59,7 +59,7 @@ def _csrf(client, path="/settings") -> str:
 def test_without_a_session_a_page_says_how_to_sign_in_and_nothing_else(
     app, anonymous, history, method, path
 ):
-    app.extensions["pairings"].start(EXT)
+    app.extensions["pairings"].start(EXT, "0" * 64)
     pending_code = app.extensions["pairings"].pending()[0].code
     response = anonymous.open(path, method=method, base_url=BASE, headers=OWN)
     assert response.status_code == 401

@@ -22,7 +22,7 @@ PORT = 47613
 BASE = f"http://127.0.0.1:{PORT}"
 OWN = {"Origin": BASE, "Host": f"127.0.0.1:{PORT}"}
 EXT = "chrome-extension://" + "a" * 32
-CSP = "default-src 'self'; frame-ancestors 'none'"
+CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -885,7 +885,9 @@ def test_settings_accept_the_companion_s_own_page(client, app, headers):
 
 
 def test_settings_page_announces_a_pairing_request(client):
-    started = client.post("/api/v1/pairing", json={}, headers={"Origin": EXT})
+    started = client.post(
+        "/api/v1/pairing", json={"challenge": "0" * 64}, headers={"Origin": EXT}
+    )
     assert started.status_code == 201
     text = text_of(page(client, "/settings"))
     assert "1 extension(s) ask to pair: review the request" in text

@@ -7,6 +7,7 @@ routed, so they reach the real `ssi-companion serve` under test.
 
 import json
 import re
+import secrets
 import tempfile
 import threading
 import time
@@ -20,6 +21,7 @@ import pytest
 
 from companion import token as companion_token
 from companion.extension_build import build
+from tests.browser.screenshot import signin_link
 from tests.conftest import DATA, ServerProcess, require_system_package
 
 CHROMIUM = "/usr/bin/chromium"
@@ -87,6 +89,15 @@ class Companion(ServerProcess):
         )
         with urllib.request.urlopen(req, timeout=5) as response:
             return json.loads(response.read())
+
+    def signin_link(self) -> str:
+        """What the user runs to open the pages: `ssi-companion open --print`."""
+        return signin_link(self.home)
+
+    def sign_in(self, page):
+        """Open a fresh sign-in link in `page`, as a user does; it lands on the summary."""
+        page.goto(self.signin_link())
+        page.wait_for_url(self.base + "/")
 
     def captures(self, status: str | None = None) -> list[dict]:
         return self.get("/api/v1/captures" + (f"?status={status}" if status else ""))["captures"]
@@ -173,6 +184,78 @@ class SlowProxy:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Impostor:
+    """A program squatting a port (threat S): it answers GET /api/v1/ping exactly as the
+    companion does (the same status, headers and body, copied from a real one), says yes to
+    everything else, and records every request it gets."""
+
+    def __init__(self, companion: Companion):
+        with urllib.request.urlopen(companion.base + "/api/v1/ping", timeout=5) as answer:
+            ping_status, ping_body = answer.status, answer.read()
+            ping_headers = [
+                (k, v)
+                for k, v in answer.headers.items()
+                if k.lower() not in ("date", "server", "content-length", "connection")
+            ]
+        self.requests: list[dict] = []
+        impostor = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, status, body: bytes, headers=(("Content-Type", "application/json"),)):
+                self.send_response(status)
+                for key, value in headers:
+                    self.send_header(key, value)
+                origin = self.headers.get("Origin")
+                if origin:  # as permissive as a lure would be
+                    self.send_header("Access-Control-Allow-Origin", origin)
+                    self.send_header("Access-Control-Allow-Headers", "Authorization, Content-Type")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                impostor.requests.append(
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": dict(self.headers.items()),
+                        "body": body.decode("utf-8", "replace"),
+                    }
+                )
+                if self.command == "GET" and self.path == "/api/v1/ping":
+                    self._answer(ping_status, ping_body, ping_headers)
+                elif self.path == "/api/v1/proof":
+                    # Well formed, of the right length: all it can do without the token.
+                    proof = json.dumps({"proof": secrets.token_hex(32)}).encode()
+                    self._answer(200, proof)
+                else:
+                    self._answer(201 if self.command == "POST" else 200, b"{}")
+
+            do_GET = do_POST = do_PUT = do_OPTIONS = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def paths(self) -> set[str]:
+        return {request["path"] for request in self.requests}
 
     def __enter__(self):
         self.thread.start()

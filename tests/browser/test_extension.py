@@ -1,6 +1,8 @@
 """The extension in a real Chromium, against a real companion, with LinkedIn served offline.
 
 Each test gets a fresh browser profile and a fresh companion; the extension is built once.
+The companion's pages are opened as a user opens them: signed in through the one-time link
+that `ssi-companion open --print` prints, or through the popup's "Open summary".
 """
 
 import json
@@ -12,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     SSI_URL,
+    Impostor,
     SlowProxy,
     fixture_html,
     inject_head,
@@ -163,18 +166,23 @@ def test_capture_waits_while_the_companion_is_down_and_is_delivered_once(
 # ---------------------------------------------------------------- 4. wrong token
 
 
-def test_wrong_token_asks_for_pairing_and_keeps_the_capture_until_fixed(browser, companion):
+def test_wrong_token_is_never_sent_and_the_capture_waits_until_fixed(browser, companion):
+    # With another token the companion cannot prove ours: the extension cannot tell it from
+    # an impostor, so it sends nothing and says how to fix it (pair again).
     browser.configure(companion.port, "not-the-token")
     browser.visit(CURRENT_EN)
 
     browser.wait_outbox(1)
     wait_until(
-        lambda: browser.storage().get("state", {}).get("connection") == "pairing_needed",
-        what="state pairing_needed",
+        lambda: browser.storage().get("state", {}).get("connection") == "not_companion",
+        what="state not_companion",
     )
     browser.wait_badge("!")
     popup = browser.popup()
-    expect(popup.locator("#connection")).to_contain_text("Pairing needed")
+    expect(popup.locator("#connection")).to_contain_text(
+        f"Something else answers on port {companion.port}: it is not your companion"
+    )
+    expect(popup.locator("#connection-detail")).to_contain_text("pair again")
     expect(popup.locator("#outbox-count")).to_have_text("1")
     assert companion.captures() == []
 
@@ -199,16 +207,35 @@ def test_pairing_end_to_end(browser, companion):
     assert browser.storage()["settings"] == {"port": companion.port, "token": ""}
 
     options.get_by_role("button", name="Pair with the companion").click()
-    expect(options.locator("#pair-code")).to_contain_text(re.compile(r"\d{3}-\d{3}"))
-    code = re.search(r"\d{3}-\d{3}", options.locator("#pair-code").inner_text()).group(0)
+    expect(options.locator("#pair-code .code")).to_have_text(re.compile(r"^\d{3}-\d{3}$"))
+    code = options.locator("#pair-code .code").inner_text()
     expect(options.locator("#pair-status")).to_have_text("Waiting for approval…")
+    origin = f"chrome-extension://{browser.ext_id}"
+    expect(options.locator("#pair-code")).to_contain_text(origin)
+    # The secret behind the request stays in the extension's memory-only storage.
+    [kept] = browser.ext_eval("chrome.storage.session.get()").values()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", kept["verifier"])
+    assert kept["verifier"] not in json.dumps(browser.storage())
 
+    # Without signing in, the pairing page shows nothing of the request.
     pairing = browser.open(f"{companion.base}/pairing")
-    expect(pairing.locator(f'tr[data-code="{code}"]')).to_contain_text(
-        f"chrome-extension://{browser.ext_id}"
+    expect(pairing.locator("body")).to_contain_text("ssi-companion open")
+    expect(pairing.locator(".pairing-code")).to_have_count(0)
+    assert code not in pairing.content()
+
+    companion.sign_in(pairing)  # the link that `ssi-companion open --print` prints
+    pairing.get_by_role("navigation", name="Main").get_by_role("link", name="Pairing").click()
+    pairing.wait_for_url(f"{companion.base}/pairing")
+    request = pairing.locator(f'li[data-code="{code}"]')
+    expect(request.locator(".pairing-code")).to_have_text(code)
+    expect(request.locator(".pairing-origin")).to_have_text(origin)
+    expect(pairing.locator("main")).to_contain_text("compare the code below with the one on the")
+    font_px = request.locator(".pairing-code").evaluate(
+        "(element) => parseFloat(getComputedStyle(element).fontSize)"
     )
+    assert font_px >= 32, f"the code is in large type ({font_px} px)"
     with pairing.expect_response(re.compile(r"/pairing/[^/]+/approve$")) as approved:
-        pairing.get_by_role("button", name=f"Approve {code}").click()
+        request.get_by_role("button", name=f"Approve {code}").click()
     answer = approved.value
     assert answer.status == 303, (
         f"the companion refused its own Approve form with HTTP {answer.status}; the browser "
@@ -219,11 +246,82 @@ def test_pairing_end_to_end(browser, companion):
     expect(options.locator("#pair-status")).to_have_text("Paired.")
     assert browser.storage()["settings"] == {"port": companion.port, "token": companion.token}
     expect(options.locator("#token-state")).to_contain_text("A token is saved")
+    expect(options.locator("#connection-status")).to_contain_text("Connected to SSI Companion")
+    assert browser.ext_eval("chrome.storage.session.get()") == {}, "the secret is forgotten"
 
     browser.visit(CURRENT_EN)
     [capture] = companion.wait_captures(1)
     assert capture["status"] == "ok"
     browser.wait_badge("20")
+
+
+# ---------------------------------------------------------------- 5b. an impostor on the port
+
+
+def test_an_impostor_on_the_port_gets_neither_the_token_nor_a_capture(browser, companion):
+    with Impostor(companion) as impostor:
+        message = f"Something else answers on port {impostor.port}: it is not your companion"
+        # Paired with the real companion, but something else now answers on the saved port.
+        browser.configure(impostor.port, companion.token)
+        wait_until(
+            lambda: browser.storage().get("state", {}).get("connection") == "not_companion",
+            what="state not_companion",
+        )
+        options = browser.options()
+        wait_options_loaded(options)
+        expect(options.locator("#connection-status")).to_contain_text(message)
+        options.get_by_role("button", name="Test connection").click()
+        expect(options.locator("#test-result")).to_contain_text(message)
+
+        browser.visit(CURRENT_EN)
+        [queued] = browser.wait_outbox(1)
+        browser.wait_badge("!")
+        popup = retry_now(browser)
+        expect(popup.locator("#connection")).to_contain_text(message)
+        expect(popup.locator("#outbox-count")).to_have_text("1")
+
+        pages_before = len(browser.ctx.pages)
+        popup.get_by_role("button", name="Open summary").click()
+        expect(popup.locator("#summary-status")).to_contain_text(message)
+        pause(1)
+        assert len(browser.ctx.pages) == pages_before, "no tab was opened"
+
+        # It was asked (ping, proof), and got nothing it could use.
+        assert {"/api/v1/ping", "/api/v1/proof"} <= impostor.paths()
+        assert impostor.paths() <= {"/api/v1/ping", "/api/v1/proof"}
+        for seen in impostor.requests:
+            assert "authorization" not in {name.lower() for name in seen["headers"]}, seen
+            assert companion.token not in json.dumps(seen), seen
+            assert "captured_at" not in seen["body"] and queued["id"] not in seen["body"], seen
+    assert companion.captures() == []
+
+    # The same extension delivers as soon as the port holds the companion.
+    browser.configure(companion.port, companion.token)
+    [capture] = companion.wait_captures(1)
+    assert capture["id"] == queued["id"]
+    browser.wait_outbox(0)
+
+
+# ---------------------------------------------------------------- 5c. open summary
+
+
+def test_open_summary_opens_the_summary_signed_in(browser, companion):
+    browser.configure_storage(companion.port, companion.token)
+    browser.visit(CURRENT_EN)
+    companion.wait_captures(1)
+    browser.wait_badge("20")
+
+    popup = browser.popup()
+    with browser.ctx.expect_page() as opened:
+        popup.get_by_role("button", name="Open summary").click()
+    summary = opened.value
+    summary.wait_for_url(companion.base + "/")  # the one-time code is not in the tab's URL
+    expect(summary).to_have_title("SSI Companion")
+    expect(summary.locator("#headline-title .big")).to_have_text("20")
+    # Signed in: the other pages open too, without another link.
+    summary.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    summary.wait_for_url(companion.base + "/settings")
+    expect(summary.get_by_role("button", name="Show the token")).to_be_visible()
 
 
 # ---------------------------------------------------------------- 6. other pages
@@ -323,7 +421,10 @@ def test_options_test_connection(browser, companion):
 
     options.get_by_label("Token").fill("not-the-token")
     options.get_by_role("button", name="Test connection").click()
-    expect(options.locator("#test-result")).to_contain_text("refused the token")
+    # A companion that cannot prove this token is, as far as the extension can tell, not ours.
+    expect(options.locator("#test-result")).to_contain_text(
+        f"Something else answers on port {companion.port}: it is not your companion"
+    )
 
 
 # ---------------------------------------------------------------- a capture during a check

@@ -1,8 +1,9 @@
 """The summary and settings pages in a real Chromium, against `ssi-companion serve --demo`.
 
 One demo companion and one plain Chromium (no extension) serve the whole module; each test gets
-a fresh browser context that records every request, console message and page error. Nothing
-may leave 127.0.0.1: no CDN, no web fonts.
+a fresh browser context, signed in as a user does (the link `ssi-companion open --print`
+prints), that records every request, console message and page error. Nothing may leave
+127.0.0.1: no CDN, no web fonts.
 """
 
 import re
@@ -11,7 +12,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ACTION_TIMEOUT_MS
-from tests.browser.screenshot import CHROMIUM, CHROMIUM_ARGS, demo_server
+from tests.browser.screenshot import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    demo_data_dir,
+    demo_server,
+    signin_link,
+)
 from tests.conftest import free_port, require_system_package
 
 RANGES = {"30 days": "30d", "90 days": "90d", "A year": "1y", "All": "all"}
@@ -20,17 +27,28 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The base URL of a real companion with a year of made-up readings."""
+def demo_server_log(tmp_path_factory):
+    """A real companion with a year of made-up readings: its base URL and its log."""
     require_system_package(CHROMIUM, "chromium")
     folder = tmp_path_factory.mktemp("summary-demo")
     log_path = folder / "serve.log"
     with log_path.open("w") as log:
         try:
             with demo_server(free_port(), folder / "home", log=log) as base:
-                yield base
+                yield base, log_path
         except (RuntimeError, TimeoutError) as exc:
             raise RuntimeError(f"{exc}; serve.log:\n{log_path.read_text()}") from None
+
+
+@pytest.fixture(scope="module")
+def demo(demo_server_log):
+    return demo_server_log[0]
+
+
+@pytest.fixture(scope="module")
+def demo_home(demo_server_log):
+    """The demo's data directory: what `ssi-companion open` needs to sign a browser in."""
+    return demo_data_dir(demo_server_log[1])
 
 
 @pytest.fixture(scope="module")
@@ -78,20 +96,46 @@ class Recorder:
         assert self.requests, "nothing was recorded"
 
 
-def open_tab(chromium, base: str, viewport=None):
+def open_tab(chromium, base: str, home, viewport=None):
+    """A new browser context, signed in through a fresh one-time link, on the summary page."""
     ctx = chromium.new_context(viewport=viewport or {"width": 1100, "height": 900})
     ctx.set_default_timeout(ACTION_TIMEOUT_MS)
     recorder = Recorder(ctx)
     page = ctx.new_page()
+    page.goto(signin_link(home))
+    page.wait_for_url(base + "/")
+    expect(page).to_have_title("SSI Companion")
     return ctx, page, recorder
 
 
 @pytest.fixture
-def tab(chromium, demo):
-    ctx, page, recorder = open_tab(chromium, demo)
+def tab(chromium, demo, demo_home):
+    ctx, page, recorder = open_tab(chromium, demo, demo_home)
     yield page, recorder
     ctx.close()
     recorder.assert_clean(demo)
+
+
+def test_a_browser_that_has_not_signed_in_sees_only_how_to(chromium, demo, demo_home):
+    ctx = chromium.new_context()
+    try:
+        page = ctx.new_page()
+        response = page.goto(demo + "/")
+        assert response.status == 401
+        expect(page.locator("body")).to_contain_text("ssi-companion open")
+        expect(page.locator("img.chart")).to_have_count(0)
+        link = signin_link(demo_home)
+        page.goto(link)
+        page.wait_for_url(demo + "/")
+        expect(page.locator("img.chart")).to_have_count(2)
+        # The link worked once: a second browser that got hold of it is not signed in.
+        other = chromium.new_context()
+        try:
+            assert other.new_page().goto(link).status == 403
+        finally:
+            other.close()
+    finally:
+        ctx.close()
 
 
 def charts_loaded(page) -> list[dict]:
@@ -199,8 +243,8 @@ def test_favicon_is_served(tab, demo):
 
 
 @pytest.mark.parametrize("path", ["/", "/settings"])
-def test_no_horizontal_scroll_on_a_phone(chromium, demo, path):
-    ctx, page, recorder = open_tab(chromium, demo, viewport=PHONE)
+def test_no_horizontal_scroll_on_a_phone(chromium, demo, demo_home, path):
+    ctx, page, recorder = open_tab(chromium, demo, demo_home, viewport=PHONE)
     try:
         page.goto(demo + path)
         if path == "/":
