@@ -180,9 +180,10 @@ def pairing_status(request_id):
         verifier = _only_field("verifier", pairing.VERIFIER, "the secret behind the challenge")
     except SchemaError as exc:
         return api_error(400, str(exc))
-    answer = current_app.extensions["pairings"].poll(
-        request_id, origin, verifier, lambda: token.get(current_app.config["DATA_DIR"])
-    )
+    secret = token.read(current_app.config["DATA_DIR"])
+    if secret is None:
+        return _no_token()
+    answer = current_app.extensions["pairings"].poll(request_id, origin, verifier, lambda: secret)
     if answer is None:
         return api_error(404, "No such pairing request for this extension.")
     return answer
@@ -197,7 +198,19 @@ def proof():
         nonce = _only_field("nonce", pairing.NONCE, "32 to 128 lowercase hex digits")
     except SchemaError as exc:
         return api_error(400, str(exc))
-    return {"proof": pairing.proof(token.get(current_app.config["DATA_DIR"]), nonce)}
+    secret = token.read(current_app.config["DATA_DIR"])
+    if secret is None:
+        return _no_token()
+    return {"proof": pairing.proof(secret, nonce)}
+
+
+def _no_token():
+    # Never made or replaced at run time (token.py): the user decides with `token --rotate`.
+    return api_error(
+        503,
+        "The companion has no usable token: run `ssi-companion token --rotate`, then pair again.",
+        "token_unavailable",
+    )
 
 
 # -- signing in to the pages: the extension's "Open summary" -----------------------------------

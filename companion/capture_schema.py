@@ -1,6 +1,7 @@
 """What a POST /api/v1/captures body must look like (check 7 of the security doc)."""
 
 import json
+import re
 import uuid
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -11,6 +12,9 @@ from .store import parse_moment
 FIELDS = {"id", "captured_at", "url", "html", "api"}
 REQUIRED = ("id", "captured_at", "url")
 MAX_URL = 2048
+# A browser's address never holds raw control characters; urlsplit would quietly drop some.
+_URL_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_URL_EXPECTED = "url must be the http(s) address of the captured page"
 
 
 class SchemaError(ValueError):
@@ -48,6 +52,40 @@ def _captured_at(body: dict, now: datetime | None) -> str:
     return captured_at
 
 
+def _url(body: dict) -> str:
+    url = _string(body, "url")
+    if len(url) > MAX_URL:
+        raise SchemaError(f"{_URL_EXPECTED} (at most {MAX_URL} characters)")
+    if _URL_CONTROL.search(url):
+        raise SchemaError(f"{_URL_EXPECTED}: it holds control characters")
+    try:
+        parts = urlsplit(url)
+        # Read here, not first by whoever shows or parses the URL later: an unclosed "[" or a
+        # port such as 99999999 raises ValueError, which must be a 400 and not a 500.
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:  # its message may quote the port or host: never all 2 KB
+        raise SchemaError(f"{_URL_EXPECTED}: {str(exc)[:120]}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise SchemaError(_URL_EXPECTED)
+    return url
+
+
+def _payload(body: dict) -> tuple[str, object]:
+    if "html" in body:
+        # The parser replaces what is not valid Unicode in a page; the raw page is kept as sent.
+        return "html", _string(body, "html", strict=False)
+    payload = body["api"]
+    if not isinstance(payload, dict):
+        raise SchemaError(f"api must be an object, not {type(payload).__name__}")
+    try:
+        text = json.dumps(payload, ensure_ascii=False)
+    except RecursionError:
+        # The JSON decoder stops near the same depth; a deeper stack here can tip it over.
+        raise SchemaError("api is nested too deeply to be a salesApiSsi payload") from None
+    _encodable("api", text)
+    return "api", payload
+
+
 def validate_capture(body, now: datetime | None = None) -> dict:
     """The capture to store, from a request body; SchemaError says what is wrong.
 
@@ -74,19 +112,8 @@ def validate_capture(body, now: datetime | None = None) -> dict:
 
     captured_at = _captured_at(body, now)
 
-    url = _string(body, "url")
-    parts = urlsplit(url)
-    if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SchemaError("url must be the http(s) address of the captured page")
-
-    if "html" in body:
-        # The parser replaces what is not valid Unicode in a page; the raw page is kept as sent.
-        kind, payload = "html", _string(body, "html", strict=False)
-    else:
-        if not isinstance(body["api"], dict):
-            raise SchemaError(f"api must be an object, not {type(body['api']).__name__}")
-        kind, payload = "api", body["api"]
-        _encodable("api", json.dumps(payload, ensure_ascii=False))
+    url = _url(body)
+    kind, payload = _payload(body)
     return {
         "capture_id": str(capture_id),
         "captured_at": captured_at,

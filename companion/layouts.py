@@ -5,15 +5,19 @@ numbers are None (the page had the structure but not yet the values). Numbers ar
 ids, classes and attributes, never from translated labels; see ../shared/docs/ssi-page.md.
 """
 
+import contextlib
 import html
 import json
 import re
+import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .numbers import first_number, parse_number, percentage
 from .prose import group_of, read_group_averages
+from .region import TooComplex
 
 PILLARS = ("brand", "people", "insights", "relationships")
 PILLAR_BAR_IDS = {
@@ -36,6 +40,10 @@ _GROUP_ID_WORDS = ("industry", "network", "group", "peer", "team")
 _SSI_WORD = re.compile(r"(?<![a-z0-9])ssi(?![a-z0-9])")
 _PROSE_TAGS = ["p", "div", "span", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6"]
 _BLOCK_TAGS = frozenset({"p", "div", "li", "dd", "dt", "section", "ul", "ol", "dl"})
+# The numbers and sentences of the SSI page are short. Searching a longer text costs time in
+# proportion to its length, or to its square (numbers.percentage, prose's patterns): numbers
+# are looked for in its start only, and it is read as no sentence at all.
+MAX_TEXT = 2_000
 
 
 @dataclass
@@ -53,7 +61,35 @@ class Found:
     missing: list[str] = field(default_factory=list)
 
 
+# -- the time budget ---------------------------------------------------------------------------
+# region.py keeps a page's SSI region small, but some shapes within those limits (deep nests of
+# marked elements, long attributes on their ancestors) still make the readers below repeat
+# work. They check the clock as they go, through _marks and _text, so that no page costs more
+# than its budget. Per thread: the server reads pages in several at once.
+_deadline: ContextVar[float | None] = ContextVar("parse_deadline", default=None)
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float):
+    """Within this block, reading that takes longer than `seconds` raises TooComplex."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def check_time() -> None:
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise TooComplex(
+            "Reading this page took far longer than reading the SSI page takes: it is not the "
+            "SSI page, or not as LinkedIn shows it."
+        )
+
+
 def _marks(el: Tag) -> str:
+    check_time()
     classes = el.get("class") or []
     if isinstance(classes, str):
         classes = [classes]
@@ -74,6 +110,7 @@ def _is_decoy(el: Tag) -> bool:
 
 
 def _text(el: Tag) -> str:
+    check_time()
     return el.get_text("")
 
 
@@ -99,6 +136,7 @@ def _find_payload(value):
 def embedded_payload(soup: BeautifulSoup) -> dict | None:
     """The salesApiSsi payload inside a <code> element, escaped once, twice or in a comment."""
     for code in soup.find_all("code"):
+        check_time()
         raw = "".join(s for s in code.descendants if isinstance(s, NavigableString)).strip()
         if "memberScore" not in raw:
             continue
@@ -118,10 +156,10 @@ def embedded_payload(soup: BeautifulSoup) -> dict | None:
 def _rank_number(block: Tag) -> float | None:
     score = block.select_one(".ssi-rank__category-score") or block
     labels = score.select("dt, .ssi-rank__category-name")
-    # The label is translated words; a digit in it ("Top 10 in 2023") is not the rank.
-    text = "".join(
-        s for s in score.find_all(string=True) if not any(label in s.parents for label in labels)
-    )
+    # The label is translated words; a digit in it ("Top 10 in 2023") is not the rank. By
+    # identity: Tag's == compares whole subtrees, and a string against each label is quadratic.
+    in_labels = {id(s) for label in labels for s in label.find_all(string=True)}
+    text = "".join(s for s in score.find_all(string=True) if id(s) not in in_labels)[:MAX_TEXT]
     # "Top 75%" beats a bare number: a block may also say by how much the rank moved.
     value = percentage(text)
     if value is not None:
@@ -134,11 +172,16 @@ def _rank_number(block: Tag) -> float | None:
 
 
 def _rank_kind(block: Tag) -> str | None:
-    return group_of(_text(block.select_one("dt, .ssi-rank__category-name") or block))
+    return group_of(_text(block.select_one("dt, .ssi-rank__category-name") or block)[:MAX_TEXT])
+
+
+def _inside_rank(block: Tag) -> bool:
+    check_time()
+    return block.find_parent(class_="ssi-rank") is not None
 
 
 def read_ranks(soup: BeautifulSoup) -> tuple[list[Tag], float | None, float | None]:
-    blocks = [b for b in soup.select(".ssi-rank") if not b.find_parent(class_="ssi-rank")]
+    blocks = [b for b in soup.select(".ssi-rank") if not _inside_rank(b)]
     if not blocks:
         blocks = soup.select(".ssi-rank__category-score")
     if not blocks:
@@ -159,11 +202,14 @@ def read_ranks(soup: BeautifulSoup) -> tuple[list[Tag], float | None, float | No
 
 def _prose_texts(soup: BeautifulSoup):
     for el in soup.find_all(_PROSE_TAGS):
+        check_time()
         if any(getattr(d, "name", None) in _BLOCK_TAGS for d in el.descendants):
             continue  # read only innermost blocks, so one sentence is read once
         if _inside(el, lambda p: p.name == "progress" or "ssi-rank" in _marks(p)):
             continue
-        yield _text(el)
+        text = _text(el)
+        if len(text) <= MAX_TEXT:  # longer is no sentence of the page's
+            yield text
 
 
 def _add_prose_averages(found: Found, soup: BeautifulSoup) -> Found:
@@ -232,7 +278,7 @@ def _displayed_total(soup: BeautifulSoup) -> float | None:
                 if value is not None:
                     return value
     caption = soup.select_one(".user-ssi-score__donut-chart-caption")
-    return first_number(_text(caption)) if caption is not None else None
+    return first_number(_text(caption)[:MAX_TEXT]) if caption is not None else None
 
 
 # -- 2023: seven values in a row ---------------------------------------------------------------
@@ -280,7 +326,7 @@ def known_parts_without_numbers(soup: BeautifulSoup) -> bool:
         if part.name == "progress":
             if parse_number(part.get("value")) not in (None, 0):
                 return False
-        elif first_number(_text(part)) is not None:
+        elif first_number(_text(part)[:MAX_TEXT]) is not None:
             return False
     return True
 

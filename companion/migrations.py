@@ -6,6 +6,7 @@ field added to the Reading later is a new migration and never changes how an old
 
 import re
 import sqlite3
+import time
 
 from sqlite_utils import Database, Migrations
 
@@ -66,7 +67,7 @@ def bring_up_to_date(db: Database) -> None:
         return
     # WAL cannot be switched on inside a transaction. Once on it stays, so this writes only
     # for a file that arrived without it (a new one, or a restored backup).
-    db.enable_wal()
+    _switch_to_wal(db)
     db.execute("BEGIN IMMEDIATE")
     try:
         refuse_newer(db)
@@ -75,6 +76,20 @@ def bring_up_to_date(db: Database) -> None:
         db.rollback()
         raise
     db.execute("COMMIT")
+
+
+def _switch_to_wal(db: Database, patience_s: float = 30.0) -> None:
+    # Switching a new file to WAL needs it to itself for a moment, and SQLite answers "locked"
+    # at once rather than through the busy handler when two processes start together.
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @migrations(name="0001_wal", transactional=False)

@@ -15,12 +15,16 @@ from bs4 import BeautifulSoup
 from . import layouts
 from .layouts import PILLARS, Found
 from .numbers import parse_number
-from .region import ssi_region
+from .region import TooComplex, ssi_region
 
 NOT_SSI_PAGE = "not_ssi_page"
 NOT_RENDERED = "not_rendered"
 UNRECOGNIZED = "unrecognized"
 INVALID_VALUES = "invalid_values"
+# A page far beyond the SSI page (hostile, or no SSI page at all): refused before it costs
+# more than PARSE_SECONDS. The real page takes about 20 ms.
+TOO_COMPLEX = "too_complex"
+PARSE_SECONDS = 1.0
 
 # How far the stated total may be from the sum of the pillars (the API's floats are float32).
 SUM_TOLERANCE = 0.05
@@ -289,8 +293,14 @@ def parse_page(html: str | bytes, url: str | None = None) -> Reading:
         url = saved.group(1)
     if reason := _url_says_not_ssi(url):
         raise ParseError(NOT_SSI_PAGE, reason)
+    try:
+        with layouts.time_budget(PARSE_SECONDS):
+            return _read_soup(_soup(html), url)
+    except TooComplex as exc:
+        raise ParseError(TOO_COMPLEX, str(exc)) from None
 
-    soup = _soup(html)
+
+def _read_soup(soup: BeautifulSoup, url: str | None) -> Reading:
     errors: list[ParseError] = []
     for strategy in _strategies(soup):
         try:

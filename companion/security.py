@@ -25,14 +25,23 @@ EXTENSION_ORIGINS = [
     re.compile(r"^moz-extension://[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
 ]
 # Pairing is how the extension gets its token, so it cannot need one (see pairing.py).
-PUBLIC_ENDPOINTS = {"api.ping", "api.pairing_start", "api.pairing_status"}
+PUBLIC_ENDPOINTS = {"api.ping", "api.pairing_start", "api.pairing_status", "api.proof"}
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
-HTML_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+# On every answer: API JSON, exports and charts hold the user's history, which no browser or
+# proxy cache may keep, and which no browser may sniff into something it would run.
+RESPONSE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
+}
+# On every page, besides: no script or style from elsewhere, no framing (clickjacking), forms
+# post only to the companion, and no <base> that would point its relative links elsewhere.
+HTML_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    **RESPONSE_HEADERS,
+    "Referrer-Policy": "no-referrer",
 }
 
 
@@ -143,10 +152,11 @@ def _http_error(exc: HTTPException):
     return exc
 
 
-def _html_headers(response: Response) -> Response:
-    if response.mimetype == "text/html":
-        for name, value in HTML_HEADERS.items():
-            response.headers.setdefault(name, value)
+def _security_headers(response: Response) -> Response:
+    # setdefault: a view that sets its own (the charts' stricter CSP) keeps it.
+    headers = HTML_HEADERS if response.mimetype == "text/html" else RESPONSE_HEADERS
+    for name, value in headers.items():
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -156,7 +166,7 @@ def init_app(app: Flask) -> None:
     app.config["TRUSTED_HOSTS"] = TRUSTED_HOSTS
     app.before_request(_before_request)
     app.register_error_handler(HTTPException, _http_error)
-    app.after_request(_html_headers)
+    app.after_request(_security_headers)
     CORS(
         app,
         resources={r"/api/*": {"origins": EXTENSION_ORIGINS}},

@@ -22,6 +22,27 @@ CHUNKED_MARK = "X_SSI_COMPANION_CHUNKED"
 CHUNKED_ENVIRON = "HTTP_" + CHUNKED_MARK
 
 
+# How waitress shares itself between connections. Any local process can connect to
+# 127.0.0.1, and one that opens many connections and sends nothing, or a header byte a second,
+# must not keep the extension (or ping) out. Such connections cost waitress no thread, only a
+# socket each in its select loop; a new one waits in the kernel's backlog (1,024) while
+# `connection_limit` are open, until one of them closes.
+CONNECTION_OPTIONS = {
+    # Room for 200 at once (waitress's 100 let 100 idle sockets lock everyone out): one
+    # browser needs a handful. Each costs a descriptor, about three when a large body
+    # spills to a temporary file: 600, which keeps every descriptor below the 1,024 that
+    # waitress's select() can watch (its poll() would, but costs 3% on a 400 KB capture).
+    "connection_limit": 200,
+    # An idle connection is closed after 10 s (waitress: 120 s). A browser opens a new one
+    # when it needs one; a request being answered is never cut. One that trickles a byte now
+    # and then is not idle: for those, only the limit above keeps room for everyone else.
+    "channel_timeout": 10,
+    # How often idle connections are looked for (waitress: every 30 s, which would keep one
+    # open up to 40 s).
+    "cleanup_interval": 2,
+}
+
+
 class PortTaken(OSError):
     pass
 
@@ -87,6 +108,7 @@ def serve(app, port: int, echo=print, on_ready=None) -> None:
             # extension shows; waitress cuts off only what is far beyond it (and any chunked
             # body that grows so), before buffering it whole.
             max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"],
+            **CONNECTION_OPTIONS,
         )
     except OSError as exc:
         if exc.errno in (errno.EADDRINUSE, errno.EACCES):

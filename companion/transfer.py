@@ -59,6 +59,11 @@ MAX_INDUSTRY = 200
 _MAX_MOMENT = 64
 # Tabs, newlines and other control characters belong in no industry's name.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+# The export puts a ' before such a text, which the spreadsheet shows as text and hides.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The columns that hold text; the others hold numbers, whose "-1.5" is no formula.
+_TEXT_COLUMNS = frozenset({"captured_at", "industry"})
 
 
 class Refused(Exception):
@@ -99,12 +104,45 @@ def _cell(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def _needs_quote_mark(text: str) -> bool:
+    # Past any ' already there, so that a text that itself starts with ' before a formula
+    # character ("'=x") gets one more and comes back from an import as it was.
+    return text.lstrip("'").startswith(_FORMULA_STARTS)
+
+
+def escape_formula(text: str) -> str:
+    """A text cell as a spreadsheet must see it: never as a formula."""
+    return "'" + text if _needs_quote_mark(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """What escape_formula was given; a text that it left alone comes back as it is."""
+    return text[1:] if text.startswith("'") and _needs_quote_mark(text[1:]) else text
+
+
+def _export_cell(name: str, value) -> str:
+    text = _cell(value)
+    return escape_formula(text) if name in _TEXT_COLUMNS else text
+
+
+def _line_quoting_cr(cells: list[str]) -> str:
+    # With "\n" as its line end, the writer leaves a "\r" in a cell bare, which every reader
+    # takes for the end of a line; with "\r\n" it quotes the cell. The line still ends in "\n".
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue()[:-2] + "\n"
+
+
 def export_csv(readings: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for reading in readings:
-        writer.writerow([_cell(reading[name]) for name in EXPORT_COLUMNS])
+        cells = [_export_cell(name, reading[name]) for name in EXPORT_COLUMNS]
+        if any("\r" in cell for cell in cells):
+            out.write(_line_quoting_cr(cells))
+        else:
+            writer.writerow(cells)
     return out.getvalue()
 
 
@@ -243,6 +281,15 @@ def _row_to_capture(row: dict, row_no: int, now: datetime) -> tuple[dict, dict]:
     return capture, reading_row
 
 
+def _unescaped(row: dict) -> dict:
+    # The export's ' before a formula character is ours, not the industry's (escape_formula).
+    # Older exports wrote none; their texts come back as they were, but for one that started
+    # with ' before a formula character, which no industry's name does.
+    for name in _TEXT_COLUMNS:
+        row[name] = unescape_formula(row[name])
+    return row
+
+
 def _rows_from_csv(text: str) -> Iterable[tuple[int, dict]]:
     """(row number, row) for each row; a row's number is the line it starts on."""
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -257,7 +304,7 @@ def _rows_from_csv(text: str) -> Iterable[tuple[int, dict]]:
             if cells:  # a blank line is no row
                 if len(cells) != len(header):
                     raise Refused(f"row {row_no}: {len(cells)} cells, the header has {len(header)}")
-                yield row_no, dict(zip(header, cells, strict=True))
+                yield row_no, _unescaped(dict(zip(header, cells, strict=True)))
             row_no = reader.line_num + 1
     except csv.Error as exc:
         # Such as "field larger than field limit": no cell of an export is that long.

@@ -39,7 +39,9 @@ def test_empty_state_says_there_are_no_readings_and_how_to_get_one(client):
 
 def test_html_pages_carry_security_headers(client):
     headers = client.get("/").headers
-    assert headers["Content-Security-Policy"] == "default-src 'self'; frame-ancestors 'none'"
+    assert headers["Content-Security-Policy"] == (
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    )
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["Cache-Control"] == "no-store"

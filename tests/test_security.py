@@ -452,7 +452,7 @@ def test_security_headers_on_the_html_page(client):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert response.headers["Content-Security-Policy"] == (
-        "default-src 'self'; frame-ancestors 'none'"
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"

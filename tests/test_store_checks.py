@@ -83,13 +83,21 @@ def test_a_database_that_is_a_folder_is_a_clear_error(runner, home):
 
 
 @pytest.mark.parametrize("content", [b"\xff\xfe\x00garbage", b"short", b"   \n"])
-def test_a_damaged_token_file_gets_a_new_token(home, content):
+def test_a_damaged_token_file_is_an_error_until_rotated(home, content):
+    """Never replaced behind the user's back (the paired extension would stop working without
+    a word): start-up and the CLI say so and what to run; `token --rotate` replaces it."""
     home.mkdir()
-    (home / token.TOKEN_FILE).write_bytes(content)
-    fresh = token.get(home)
-    assert len(fresh) >= 32 and fresh == token.get(home)
-    assert (home / token.TOKEN_FILE).read_text().strip() == fresh
+    path = home / token.TOKEN_FILE
+    path.write_bytes(content)
+    with pytest.raises(token.TokenError, match=r"ssi-companion token --rotate") as refused:
+        token.get(home)
+    assert str(path) in str(refused.value)
+    assert path.read_bytes() == content
+    assert token.read(home) is None
     assert not token.matches(home, content.decode("latin-1"))
+    fresh = token.rotate(home)
+    assert len(fresh) >= 32 and fresh == token.get(home) == token.read(home)
+    assert path.read_text().strip() == fresh
 
 
 def test_a_migration_this_version_does_not_know_is_refused_untouched(runner, home):
