@@ -1,6 +1,6 @@
 """`make bench`: every figure beside a bare baseline measured in the same run."""
 
-from . import bench_backup, bench_capture, bench_page, bench_parse
+from companion import bench_backup, bench_capture, bench_page, bench_parse
 
 if __name__ == "__main__":
     bench_parse.run()

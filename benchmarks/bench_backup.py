@@ -9,11 +9,13 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from companion import backups, store, token
+from companion import store
+from companion.store import access_token as token
+from companion.store import backups
+from companion.web.pairing_page import main_region
 
 from .bench_capture import _free_port, _poster, _start_server
 from .bench_page import _fill
-from .pages import main_region
 from .timing import measure, ms, p50, percentile
 
 

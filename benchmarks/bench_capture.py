@@ -11,10 +11,10 @@ import time
 import uuid
 from pathlib import Path
 
-from companion import token
 from companion.parse import parse_page
+from companion.store import access_token as token
+from companion.web.pairing_page import big_page, main_region
 
-from .pages import big_page, main_region
 from .timing import measure, ms, p50, percentile
 
 GOAL_OVERHEAD = 0.30

@@ -4,8 +4,9 @@ import tempfile
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from companion import settings, store
-from companion.app import create_app
+from companion import store
+from companion.store import preferences as settings
+from companion.web import create_app
 
 from .timing import measure, ms, p50
 

@@ -1,3 +1,3 @@
-from .cli import cli
+from companion.cli import cli
 
 cli(prog_name="ssi-companion")

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from . import backups
+from companion.store import backups
 
 log = logging.getLogger("companion.backups")
 CHECK_EVERY_MINUTES = 60

@@ -16,7 +16,7 @@ import stat
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from .config import ConfigError
+from companion.config import ConfigError
 
 LOG_FILE = "companion.log"
 # O_NONBLOCK: a FIFO put in the log's place would otherwise block the opening for ever; on a

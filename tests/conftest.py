@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
-from companion.app import create_app
+from companion.web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -39,8 +39,9 @@ def app(home):
 
 def sign_in(app, client) -> str:
     """What `ssi-companion open` and the sign-in link do, for a test client: a session."""
-    from companion import sessions, store
-    from companion.signin import COOKIE
+    from companion import store
+    from companion.store import sessions
+    from companion.web.signin import COOKIE
 
     with store.connection(app.config["DATA_DIR"]) as db:
         session_id = sessions.redeem_code(db, sessions.mint_code(db))

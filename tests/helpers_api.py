@@ -4,7 +4,8 @@ import http.client
 import json
 import uuid
 
-from companion import store, token
+from companion import store
+from companion.store import access_token as token
 from tests.conftest import DATA, REAL_FIXTURES
 
 SSI_URL = "https://www.linkedin.com/sales/ssi"

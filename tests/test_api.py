@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from companion import __version__, store
-from companion.app import create_app
-from companion.parse import READING_FIELDS, parse_api, parse_page
+from companion.parse import parse_api, parse_page
+from companion.reading import READING_FIELDS
+from companion.web import create_app
 from tests.helpers_api import (
     CURRENT_EN,
     DOM_2023_EN,

@@ -4,8 +4,8 @@ import stat
 import pytest
 
 from companion import __version__
-from companion.app import create_app
 from companion.config import DEFAULT_PORT
+from companion.web import create_app
 
 
 def test_ping_identifies_the_companion_and_nothing_else(client):

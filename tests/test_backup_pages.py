@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup
 
-from companion import backups
 from companion.cli import cli
+from companion.store import backups
 
 from .helpers_api import auth
 

@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from companion import backups
+from companion.store import backups
 
 from .conftest import ServerProcess
 from .helpers_api import auth, capture_body, post_json, raw_request

@@ -1,4 +1,4 @@
-"""The SVG charts (companion.charts): ranges, thinning, empty history, recalibration marks."""
+"""The SVG charts (companion.history.charts): ranges, thinning, empty history, recalibration marks."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from companion import charts
+from companion.history import charts
 
 TODAY = date(2026, 5, 20)
 PILLARS = ("brand", "people", "insights", "relationships")

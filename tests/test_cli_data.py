@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from companion import config, store
-from companion.captures import receive
 from companion.cli import cli
+from companion.ingest.receive import receive
 from companion.parse import ParseError
 
 from .conftest import DATA, REAL_FIXTURES

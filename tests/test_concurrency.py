@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from companion import token
-from companion.migrations import migrations
+from companion.store import access_token as token
+from companion.store.migrations import migrations
 
 from .conftest import DATA, ServerProcess, free_port
 
@@ -399,7 +399,7 @@ def test_second_serve_is_refused_and_the_first_keeps_serving(tmp_path):
 # millisecond of each other, not a Python start-up apart.
 AT_ONCE = """\
 import sys, time
-import companion.app, companion.status
+import companion.web, companion.store.status
 from companion.cli import cli
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
 cli(sys.argv[2:], prog_name="ssi-companion")

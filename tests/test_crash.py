@@ -9,7 +9,7 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from companion import token
+from companion.store import access_token as token
 
 from .conftest import DATA, ServerProcess
 

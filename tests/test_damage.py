@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from companion import token
+from companion.store import access_token as token
 
 from .conftest import ServerProcess, free_port
 from .helpers_api import auth, capture_body, post_json, raw_request

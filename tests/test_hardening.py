@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.pages import big_page
-from companion import layouts, logs, parse, region
-from companion.capture_schema import SchemaError, validate_capture
+from companion import logs, parse
 from companion.cli import cli
-from companion.parse import ParseError, parse_page
-from companion.transfer import escape_formula, export_csv, unescape_formula
+from companion.ingest.capture_body import SchemaError, validate_capture
+from companion.ingest.transfer import escape_formula, export_csv, unescape_formula
+from companion.parse import ParseError, layouts, parse_page, region
 from tests.conftest import DATA, ServerProcess
 from tests.helpers_api import assert_nothing_stored, auth, capture_body
 from tests.helpers_process import cli as run_cli

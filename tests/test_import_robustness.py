@@ -19,9 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion import config, store, transfer
+from companion import config, store
 from companion.cli import cli
-from companion.transfer import EXPORT_COLUMNS
+from companion.ingest import transfer
+from companion.ingest.transfer import EXPORT_COLUMNS
 from tests.conftest import DATA, REAL_FIXTURES, REPO
 from tests.helpers_api import counts
 

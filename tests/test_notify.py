@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from companion import store, transfer
-from companion.checks import run_check
-from companion.notify import Notifier
+from companion import store
+from companion.ingest import transfer
+from companion.reminders.delivery import run_check
+from companion.reminders.desktop import Notifier
 from tests.conftest import REPO, require_system_package
 
 CSV = (
@@ -94,9 +95,10 @@ SCRIPT = textwrap.dedent(
     from datetime import datetime
     from pathlib import Path
 
-    from companion import store, transfer
-    from companion.checks import run_check
-    from companion.notify import Notifier
+    from companion import store
+    from companion.ingest import transfer
+    from companion.reminders.delivery import run_check
+    from companion.reminders.desktop import Notifier
 
     folder = Path(sys.argv[1])
     home = folder / "home"

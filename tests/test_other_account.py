@@ -29,8 +29,11 @@ from pathlib import Path
 
 import pytest
 
-from companion import __version__, demo, sessions, store, token, transfer
-from companion.signin import COOKIE
+from companion import __version__, store
+from companion.ingest import demo, transfer
+from companion.store import access_token as token
+from companion.store import sessions
+from companion.web.signin import COOKIE
 
 from .conftest import REPO, ServerProcess
 from .helpers_api import CURRENT_EN, SSI_URL, raw_request

@@ -7,8 +7,9 @@ import secrets
 
 import pytest
 
-from companion import store, token
-from companion.pairing import (
+from companion import store
+from companion.store import access_token as token
+from companion.web.pairing import (
     EXPIRY_S,
     MAX_PENDING,
     MAX_REMEMBERED,

@@ -4,9 +4,9 @@ import html
 
 import pytest
 
-from companion.numbers import find_numbers, parse_number, percentage
 from companion.parse import ParseError, parse_page
-from companion.prose import read_group_averages
+from companion.parse.numerals import find_numbers, parse_number, percentage
+from companion.parse.prose import read_group_averages
 
 from .conftest import DATA
 

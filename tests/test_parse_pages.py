@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from companion.parse import ParseError, Reading, parse_api, parse_page
+from companion.parse import ParseError, parse_api, parse_page
+from companion.reading import Reading
 
 DATA = Path(__file__).parent / "data"
 REAL = DATA / "real"  # copied from ../shared/fixtures/real with its README

@@ -16,7 +16,8 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion.parse import ParseError, Reading, parse_api, parse_page
+from companion.parse import ParseError, parse_api, parse_page
+from companion.reading import Reading
 
 DATA = Path(__file__).parent / "data"
 VALID = [

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from companion import store
-from companion.captures import receive
-from companion.checks import run_check
-from companion.reminders import SSI_URL, History, evaluate
-from companion.settings import SETTINGS
-from companion.tips import PILLAR_NAMES, TIPS, tip
-from companion.transfer import EXPORT_COLUMNS, import_file
+from companion.history.tips import TIPS, tip
+from companion.ingest.receive import receive
+from companion.ingest.transfer import EXPORT_COLUMNS, import_file
+from companion.reading import PILLAR_NAMES
+from companion.reminders.delivery import run_check
+from companion.reminders.rules import SSI_URL, History, evaluate
+from companion.store.preferences import SETTINGS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULTS = {k: s.default for k, s in SETTINGS.items()}
@@ -759,7 +760,7 @@ def test_run_check_recalibration_replaces_drop(db):
 
 
 def test_run_check_honours_stored_settings(db):
-    from companion.settings import set_value
+    from companion.store.preferences import set_value
 
     capture(db, "2026-11-23T09:00:00+01:00")
     capture(db, "2026-11-30T09:00:00+01:00", (10.0, 8.0, 10.0, 10.0))

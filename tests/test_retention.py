@@ -3,8 +3,10 @@
 import uuid
 from datetime import timedelta
 
-from companion import settings, store, token
+from companion import store
 from companion.parse import ParseError, parse_page
+from companion.store import access_token as token
+from companion.store import preferences as settings
 
 from .conftest import DATA
 

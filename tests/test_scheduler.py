@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 
-from companion import settings as user_settings
-from companion import store, transfer
-from companion.checks import run_check
-from companion.scheduler import ReminderScheduler
+from companion import store
+from companion.ingest import transfer
+from companion.reminders.delivery import run_check
+from companion.reminders.scheduler import ReminderScheduler
+from companion.store import preferences as user_settings
 from tests.conftest import ServerProcess
 
 HEADER = (

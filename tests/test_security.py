@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from companion import token
-from companion.app import create_app
+from companion.store import access_token as token
+from companion.web import create_app
 from tests.conftest import free_port
 from tests.helpers_api import (
     ALL_ROUTES,

@@ -6,10 +6,10 @@ import re
 import pytest
 
 from companion import config, store
-from companion import settings as user_settings
-from companion.captures import receive
 from companion.cli import cli
-from companion.settings import SETTINGS, SettingError, load, parse_value, set_value
+from companion.ingest.receive import receive
+from companion.store import preferences as user_settings
+from companion.store.preferences import SETTINGS, SettingError, load, parse_value, set_value
 
 from .test_reminders import api_payload
 

@@ -9,9 +9,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from companion import __version__, demo, sessions, store, token
+from companion import __version__, store
 from companion.cli import cli
-from companion.signin import COOKIE
+from companion.ingest import demo
+from companion.store import access_token as token
+from companion.store import sessions
+from companion.web.signin import COOKIE
 
 from .conftest import ServerProcess, sign_in
 from .helpers_api import auth, raw_request
@@ -122,7 +125,7 @@ def test_sessions_are_stored_hashed_last_30_days_from_last_use_and_survive_resta
         assert sessions.is_valid(db, session_id, later)  # used: 30 days from now on
         assert sessions.is_valid(db, session_id, later + timedelta(days=29))
         assert not sessions.is_valid(db, session_id, later + timedelta(days=60))
-    from companion.app import create_app
+    from companion.web import create_app
 
     restarted = create_app({"HOME": str(home), "TESTING": True})
     browser = restarted.test_client()

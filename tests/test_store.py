@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from companion import config, store, token
-from companion.captures import receive
+from companion import config, store
+from companion.ingest.receive import receive
 from companion.parse import ParseError, parse_page
+from companion.store import access_token as token
 
 from .conftest import DATA, REAL_FIXTURES
 

@@ -9,8 +9,10 @@ import sqlite3
 
 import pytest
 
-from companion import backups, store, token
+from companion import store
 from companion.cli import cli
+from companion.store import access_token as token
+from companion.store import backups
 
 
 def _digest(path) -> str:
@@ -121,7 +123,7 @@ def test_migrations_are_frozen_and_import_no_live_code():
     import ast
     import inspect
 
-    from companion import migrations
+    from companion.store import migrations
 
     tree = ast.parse(inspect.getsource(migrations))
     imported = {
@@ -136,7 +138,7 @@ def test_migrations_are_frozen_and_import_no_live_code():
 
 
 def test_the_schema_holds_every_field_a_reading_has(home):
-    from companion.parse import READING_FIELDS
+    from companion.reading import READING_FIELDS
 
     _fresh(home)
     with store.connection(home) as db:

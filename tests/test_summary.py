@@ -1,18 +1,19 @@
-"""What the summary page says, computed by companion.summary (no Flask)."""
+"""What the summary page says, computed by companion.history.summary (no Flask)."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from companion import settings as user_settings
-from companion.summary import (
+from companion.history.summary import (
     HISTORY_PAGE_SIZE,
     freshness,
     history_page,
     reading_near,
     summarize,
 )
-from companion.tips import PILLAR_NAMES, TIPS
+from companion.history.tips import TIPS
+from companion.reading import PILLAR_NAMES
+from companion.store import preferences as user_settings
 
 TODAY = date(2026, 5, 20)
 PILLARS = ("brand", "people", "insights", "relationships")

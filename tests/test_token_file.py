@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from companion import token
 from companion.cli import cli
+from companion.store import access_token as token
 from tests.conftest import ServerProcess, free_port
 from tests.helpers_api import capture_body, post_json
 from tests.helpers_process import cli as run_cli

@@ -8,13 +8,16 @@ from datetime import datetime, time, timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from companion import demo, store, token
-from companion import settings as user_settings
-from companion.captures import receive
+from companion import store
+from companion.history.tips import TIPS
+from companion.ingest import demo
+from companion.ingest.receive import receive
+from companion.ingest.transfer import EXPORT_COLUMNS, export_csv, export_json, import_file
 from companion.parse import ParseError
-from companion.reminders import SSI_URL
-from companion.tips import PILLAR_NAMES, TIPS
-from companion.transfer import EXPORT_COLUMNS, export_csv, export_json, import_file
+from companion.reading import PILLAR_NAMES
+from companion.reminders.rules import SSI_URL
+from companion.store import access_token as token
+from companion.store import preferences as user_settings
 
 from .conftest import DATA, sign_in
 
@@ -449,7 +452,7 @@ def test_export_json_lists_every_reading(client, demo_year):
 
 
 def test_export_csv_imports_back_into_the_same_history(client, demo_year, tmp_path):
-    from companion.app import create_app
+    from companion.web import create_app
 
     exported = get(client, "/export.csv").data
     (tmp_path / "back.csv").write_bytes(exported)

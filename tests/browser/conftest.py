@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from companion import token as companion_token
 from companion.extension_build import build
+from companion.store import access_token as companion_token
 from tests.browser.screenshot import signin_link
 from tests.conftest import DATA, ServerProcess, require_system_package
 

@@ -1,0 +1,1 @@
+"""Reminders: the rules, their delivery, the scheduler that runs them, desktop notifications."""

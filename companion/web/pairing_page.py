@@ -1,0 +1,31 @@
+"""The pairing page: the signed-in user approves the extension that asks for the token."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+
+from companion.web.csrf import check_form
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/pairing")
+def pairing():
+    pairings = current_app.extensions["pairings"]
+    return render_template("pairing.html", pending=pairings.pending(), now=pairings.clock())
+
+
+@bp.post("/pairing/<request_id>/<decision>")
+def pairing_decide(request_id, decision):
+    check_form()
+    if decision not in ("approve", "deny"):
+        abort(404)
+    decided = current_app.extensions["pairings"].decide(request_id, decision == "approve")
+    if decided is None:
+        flash(
+            "That pairing request has expired, was replaced by a newer one from the same "
+            "extension, or was already answered."
+        )
+    elif decision == "approve":
+        flash(f"Approved {decided.code}: the extension receives its token now.")
+    else:
+        flash(f"Denied {decided.code}.")
+    return redirect(url_for("pages.pairing"), code=303)
