@@ -1,21 +1,25 @@
 "use strict";
 
-// Flat config. The extension's files are classic scripts (no modules, no bundler); its tests
-// (test/*.mjs) are ES modules for Node.
+// Flat config, no bundler. The service worker (service-worker.js and what it imports) and the
+// popup are ES modules, which the browser loads as they are; the content script and the
+// options page stay classic scripts. The tests (test/*.mjs) are ES modules for Node.
 const js = require("@eslint/js");
 const globals = require("globals");
+
+const CLASSIC_SCRIPTS = ["content.js", "options.js"];
+const browserGlobals = { ...globals.browser, ...globals.webextensions, ...globals.serviceworker };
 
 module.exports = [
   { ignores: ["node_modules/**"] },
   js.configs.recommended,
   {
     files: ["**/*.js"],
-    ignores: ["eslint.config.js"],
-    languageOptions: {
-      ecmaVersion: "latest",
-      sourceType: "script",
-      globals: { ...globals.browser, ...globals.webextensions, ...globals.serviceworker },
-    },
+    ignores: ["eslint.config.js", ...CLASSIC_SCRIPTS],
+    languageOptions: { ecmaVersion: "latest", sourceType: "module", globals: browserGlobals },
+  },
+  {
+    files: CLASSIC_SCRIPTS,
+    languageOptions: { ecmaVersion: "latest", sourceType: "script", globals: browserGlobals },
     rules: {
       strict: ["error", "global"],
     },

@@ -8,7 +8,7 @@ import pytest
 from companion import config
 from companion.cli import cli
 from companion.ingest import capture_time as moments
-from companion.ingest.transfer import EXPORT_COLUMNS, export_csv
+from companion.ingest.exports import EXPORT_COLUMNS, export_csv
 from tests.helpers_api import assert_nothing_stored, auth, capture_body, counts
 
 HEADER = ",".join(EXPORT_COLUMNS)

@@ -1,20 +1,39 @@
-"""The extension's own unit tests (`node --test`, no npm packages needed) as part of the suite."""
+"""The extension's own unit tests (`node --test`, no npm packages needed) as part of the suite.
 
+They load the worker's modules from extension/, and vocabulary.js (which only the build
+writes, from companion.reading) from an extension built here.
+"""
+
+import json
+import os
+import shlex
 import shutil
 import subprocess
 
 import pytest
 
+from companion.extension_build import build
+
 from .conftest import REPO
 
 
-def test_service_worker_logic_under_node():
+def npm_test_command(node: str) -> list[str]:
+    """`npm test` as package.json spells it (node and its flags), without needing npm."""
+    scripts = json.loads((REPO / "extension" / "package.json").read_text())["scripts"]
+    command = shlex.split(scripts["test"])
+    assert command[0] == "node", scripts["test"]
+    return [node, *command[1:]]
+
+
+def test_service_worker_logic_under_node(tmp_path):
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed (the extension's lint needs it too)")
+    folder, _ = build("chrome", tmp_path)
     result = subprocess.run(
-        [node, "--test", "test/"],
+        npm_test_command(node),
         cwd=REPO / "extension",
+        env={**os.environ, "SSI_EXTENSION_DIR": str(folder)},
         capture_output=True,
         text=True,
         timeout=120,

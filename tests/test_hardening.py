@@ -23,8 +23,8 @@ from benchmarks.pages import big_page
 from companion import logs, parse
 from companion.cli import cli
 from companion.ingest.capture_body import SchemaError, validate_capture
-from companion.ingest.transfer import escape_formula, export_csv, unescape_formula
-from companion.parse import ParseError, layouts, parse_page, region
+from companion.ingest.exports import escape_formula, export_csv, unescape_formula
+from companion.parse import ParseError, layouts, parse_page, reader, region
 from tests.conftest import DATA, ServerProcess
 from tests.helpers_api import assert_nothing_stored, auth, capture_body
 from tests.helpers_process import cli as run_cli
@@ -432,7 +432,7 @@ def test_the_cli_parse_process_is_refused_within_2_s_of_its_start_up(tmp_path):
 
 
 def test_the_time_budget_refuses_what_the_limits_let_through(monkeypatch):
-    monkeypatch.setattr(parse, "PARSE_SECONDS", 0.0)
+    monkeypatch.setattr(reader, "PARSE_SECONDS", 0.0)
     with pytest.raises(ParseError) as refused_page:
         parse_page((DATA / "current_en.html").read_text())
     assert refused_page.value.code == parse.TOO_COMPLEX

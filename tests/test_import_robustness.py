@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from companion import config, store
 from companion.cli import cli
-from companion.ingest import transfer
-from companion.ingest.transfer import EXPORT_COLUMNS
+from companion.ingest import imports, rows
+from companion.ingest.exports import EXPORT_COLUMNS
 from tests.conftest import DATA, REAL_FIXTURES, REPO
 from tests.helpers_api import counts
 
@@ -359,13 +359,13 @@ def test_an_unforeseen_error_while_reading_refuses_the_file(db, home, tmp_path, 
     def boom(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(transfer, "build_reading", boom)
-    result = transfer.import_file(db, _good_csv(tmp_path))
+    monkeypatch.setattr(rows, "build_reading", boom)
+    result = imports.import_file(db, _good_csv(tmp_path))
     assert result.refused == f"could not be read: {type(error).__name__}"
     assert (result.added, result.skipped) == (0, 0)
 
-    monkeypatch.setattr(transfer, "read", boom)
-    page = transfer.import_file(db, DATA / "current_en.html")
+    monkeypatch.setattr(imports, "read", boom)
+    page = imports.import_file(db, DATA / "current_en.html")
     assert page.refused == f"could not be read: {type(error).__name__}"
     assert _counts(home) == EMPTY
 
@@ -386,7 +386,7 @@ def test_a_database_error_is_not_taken_for_a_bad_file(db, tmp_path, monkeypatch,
     monkeypatch.setattr(store, target, boom)
     path = _good_csv(tmp_path) if target == "save_imported" else DATA / "current_en.html"
     with pytest.raises(type(error)):
-        transfer.import_file(db, path)
+        imports.import_file(db, path)
 
 
 # -- any JSON value in any field --------------------------------------------------------------
@@ -413,7 +413,7 @@ def test_any_value_in_any_field_is_imported_or_refused(db, tmp_path, name, value
         path = tmp_path / "any.json"
         path.write_text(_export_json(row), encoding="utf-8")
     before = store.counts(db)
-    result = transfer.import_file(db, path)  # raises nothing, whatever the value
+    result = imports.import_file(db, path)  # raises nothing, whatever the value
     if result.refused is not None:
         assert result.refused.startswith(("row ", "is not a text file")), result.refused
         assert "could not be read" not in result.refused  # each case has its own reason

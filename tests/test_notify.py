@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from companion import store
-from companion.ingest import transfer
+from companion.ingest import imports
 from companion.reminders.delivery import run_check
 from companion.reminders.desktop import Notifier
 from tests.conftest import REPO, require_system_package
@@ -40,7 +40,7 @@ def stale_db(folder: Path):
     db = store.connect(home)
     path = folder / "history.csv"
     path.write_text(CSV, encoding="utf-8")
-    result = transfer.import_file(db, path)
+    result = imports.import_file(db, path)
     assert (result.refused, result.added) == (None, 1)
     return db
 
@@ -96,7 +96,7 @@ SCRIPT = textwrap.dedent(
     from pathlib import Path
 
     from companion import store
-    from companion.ingest import transfer
+    from companion.ingest import exports, imports
     from companion.reminders.delivery import run_check
     from companion.reminders.desktop import Notifier
 
@@ -106,7 +106,7 @@ SCRIPT = textwrap.dedent(
     db = store.connect(home)
     csv_path = folder / "history.csv"
     csv_path.write_text(sys.argv[2], encoding="utf-8")
-    assert transfer.import_file(db, csv_path).added == 1
+    assert imports.import_file(db, csv_path).added == 1
 
     notifier = Notifier()
     try:

@@ -12,8 +12,9 @@ import pytest
 
 from companion import store
 from companion.history.tips import TIPS, tip
+from companion.ingest.exports import EXPORT_COLUMNS
+from companion.ingest.imports import import_file
 from companion.ingest.receive import receive
-from companion.ingest.transfer import EXPORT_COLUMNS, import_file
 from companion.reading import PILLAR_NAMES
 from companion.reminders.delivery import run_check
 from companion.reminders.rules import SSI_URL, History, evaluate

@@ -17,7 +17,7 @@ import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 
 from companion import store
-from companion.ingest import transfer
+from companion.ingest import imports
 from companion.reminders.delivery import run_check
 from companion.reminders.scheduler import ReminderScheduler
 from companion.store import preferences as user_settings
@@ -45,7 +45,7 @@ def row(moment: datetime, brand: float = 21.048) -> str:
 def import_rows(db, folder, rows: list[str], name: str = "history.csv") -> None:
     path = folder / name
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    result = transfer.import_file(db, path)
+    result = imports.import_file(db, path)
     assert result.refused is None, result.refused
     assert result.added == len(rows)
 

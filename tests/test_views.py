@@ -11,8 +11,9 @@ from bs4 import BeautifulSoup
 from companion import store
 from companion.history.tips import TIPS
 from companion.ingest import demo
+from companion.ingest.exports import EXPORT_COLUMNS, export_csv, export_json
+from companion.ingest.imports import import_file
 from companion.ingest.receive import receive
-from companion.ingest.transfer import EXPORT_COLUMNS, export_csv, export_json, import_file
 from companion.parse import ParseError
 from companion.reading import PILLAR_NAMES
 from companion.reminders.rules import SSI_URL
@@ -888,9 +889,7 @@ def test_settings_accept_the_companion_s_own_page(client, app, headers):
 
 
 def test_settings_page_announces_a_pairing_request(client):
-    started = client.post(
-        "/api/v1/pairing", json={"challenge": "0" * 64}, headers={"Origin": EXT}
-    )
+    started = client.post("/api/v1/pairing", json={"challenge": "0" * 64}, headers={"Origin": EXT})
     assert started.status_code == 201
     text = text_of(page(client, "/settings"))
     assert "1 extension(s) ask to pair: review the request" in text

@@ -324,7 +324,7 @@ def readings(since, as_json):
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def import_(files):
     """Import saved SSI pages, salesApiSsi .json files, or our own CSV/JSON export."""
-    from companion.ingest.transfer import ImportReport, import_file
+    from companion.ingest.imports import ImportReport, import_file
 
     db = _db()
     report = ImportReport()
@@ -349,7 +349,7 @@ def import_(files):
 def export(fmt, out):
     """Export every reading, oldest first (CSV or JSON; `import` reads both back)."""
     from companion import store
-    from companion.ingest.transfer import export_csv, export_json
+    from companion.ingest.exports import export_csv, export_json
 
     rows = store.list_readings(_db())
     text = export_csv(rows) if fmt == "csv" else export_json(rows)

@@ -1,6 +1,5 @@
 """What to do about each pillar, in our own words (from the inputs LinkedIn names for it)."""
 
-
 TIPS = {
     "brand": (
         "Finish the empty sections of your profile (headline, about, featured).",

@@ -1,10 +1,10 @@
 """A page or a salesApiSsi payload -> a Reading. Pure: no I/O, no database, no Flask.
 
-    region   cuts the page down to its SSI parts (lxml, in C)
-    layouts  reads each known layout of the page
-    prose    the averages and the industry from sentences, in six languages
-    numerals numbers as LinkedIn writes them, in any locale
-    reader   tries the layouts in order and checks the values
+region   cuts the page down to its SSI parts (lxml, in C)
+layouts  reads each known layout of the page
+prose    the averages and the industry from sentences, in six languages
+numerals numbers as LinkedIn writes them, in any locale
+reader   tries the layouts in order and checks the values
 """
 
 from companion.parse.reader import (

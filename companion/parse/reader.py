@@ -52,9 +52,6 @@ class ParseError(ValueError):
         return f"{self.code}: {self.message}"
 
 
-
-
-
 # -- validation -------------------------------------------------------------------------------
 
 

@@ -17,8 +17,8 @@ from flask import (
 from companion import store
 from companion.history import charts
 from companion.history.summary import history_page, summarize
+from companion.ingest.exports import export_csv, export_json
 from companion.ingest.receive import read
-from companion.ingest.transfer import export_csv, export_json
 from companion.reminders.rules import recalibration_days
 from companion.store import preferences as user_settings
 from companion.web.csrf import check_form

@@ -1,13 +1,13 @@
 // Stand-ins for what the service worker needs from the browser (chrome.*, fetch, Web Locks),
-// and small fake servers on 127.0.0.1 ports: the companion and an impostor. The worker's
-// source is loaded as it ships, as a classic script in its own VM context, so its top-level
-// functions can be called directly.
+// and small fake servers on 127.0.0.1 ports: the companion and an impostor. The worker is
+// its ES modules from service-worker.js down, loaded as they ship (see modules.mjs).
 
 import { createHash, createHmac, randomBytes, webcrypto } from "node:crypto";
-import { readFileSync } from "node:fs";
 import vm from "node:vm";
 
-const SOURCE = readFileSync(new URL("../service-worker.js", import.meta.url), "utf8");
+import { ENTRY, VOCABULARY, allExports, loadModules } from "./modules.mjs";
+
+export { VOCABULARY };
 
 // ------------------------------------------------------------------ chrome.storage
 
@@ -144,7 +144,8 @@ export class FakeCompanion {
     }
     if (method === "POST" && path === "/api/v1/captures") {
       this.captures.push(body);
-      const reading = { total: 19.706, brand: 5, people: 5, insights: 5, relationships: 4.706 };
+      const { PILLARS, TOTAL } = VOCABULARY;
+      const reading = Object.fromEntries([[TOTAL, 19.706], ...PILLARS.map((pillar) => [pillar, 19.706 / PILLARS.length])]);
       return { status: 201, json: { capture: { id: body.id }, reading, previous: null, change: null } };
     }
     return { status: 404, json: { error: { code: "not_found" } } };
@@ -163,7 +164,7 @@ export class Impostor {
     if (path === "/api/v1/ping") return { status: 200, json: PING };
     if (path === "/api/v1/proof") return { status: 200, json: { proof: this.prove(body?.nonce) } };
     if (path === "/api/v1/signin-link") return { status: 201, json: { url: "http://127.0.0.1:1/signin?code=x" } };
-    return { status: 201, json: { capture: { id: body?.id }, reading: { total: 99 } } };
+    return { status: 201, json: { capture: { id: body?.id }, reading: { [VOCABULARY.TOTAL]: 99 } } };
   }
 }
 
@@ -171,7 +172,7 @@ export class Impostor {
 
 // A fresh worker, as after a browser start or after Chrome stopped an idle one: only the
 // storage areas passed in carry over.
-export function startWorker({ loopback, local = storageArea(), session = storageArea() }) {
+export async function startWorker({ loopback, local = storageArea(), session = storageArea() }) {
   const tabs = [];
   const alarms = new Map();
   const chrome = {
@@ -207,15 +208,28 @@ export function startWorker({ loopback, local = storageArea(), session = storage
     setTimeout,
     clearTimeout,
   });
-  vm.runInContext(SOURCE, context, { filename: "service-worker.js" });
-  return { worker: inOurRealm(context), chrome, local, session, tabs, alarms };
+  // How many listeners each event had once the entry's first turn was over: the browser
+  // delivers the event that woke the worker only to those.
+  let listenersAtStart = null;
+  const countListeners = () => ({
+    onMessage: chrome.runtime.onMessage.listeners.length,
+    onStartup: chrome.runtime.onStartup.listeners.length,
+    onInstalled: chrome.runtime.onInstalled.listeners.length,
+    onAlarm: chrome.alarms.onAlarm.listeners.length,
+    onChanged: chrome.storage.onChanged.listeners.length,
+  });
+  const modules = await loadModules(context, ENTRY, () => {
+    listenersAtStart = countListeners();
+  });
+  const worker = inOurRealm(allExports(modules));
+  return { worker, modules: [...modules.keys()], listenersAtStart, chrome, local, session, tabs, alarms };
 }
 
 // The worker's objects come from its own VM realm, which assert.deepEqual tells apart from
 // ours: its functions' results are handed over as copies made here.
-function inOurRealm(context) {
+function inOurRealm(exports) {
   const copy = (value) => (value === undefined ? value : structuredClone(value));
-  return new Proxy(context, {
+  return new Proxy(exports, {
     get(target, name) {
       const value = target[name];
       if (typeof value !== "function") return value;

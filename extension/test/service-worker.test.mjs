@@ -10,14 +10,14 @@ import { FakeCompanion, Impostor, Loopback, capture, hmacHex, sha256Hex, startWo
 
 const PORT = 47613;
 
-function setUp({ server = "companion", token } = {}) {
+async function setUp({ server = "companion", token } = {}) {
   const loopback = new Loopback();
   const companion = new FakeCompanion(PORT);
   if (server === "companion") loopback.listen(PORT, companion);
   const impostor = server === "impostor" ? loopback.listen(PORT, new Impostor()) : null;
-  const started = startWorker({ loopback });
+  const started = await startWorker({ loopback });
   const saved = token === undefined ? companion.token : token;
-  started.local.set({ settings: { port: PORT, token: saved } });
+  await started.local.set({ settings: { port: PORT, token: saved } });
   return { loopback, companion, impostor, ...started };
 }
 
@@ -26,7 +26,7 @@ const sentSecrets = (requests) =>
 
 describe("proof of the token", () => {
   test("a proof made with the token is accepted, any other is not", async () => {
-    const { worker } = setUp();
+    const { worker } = await setUp();
     const token = randomBytes(32).toString("base64url");
     const nonce = randomBytes(16).toString("hex");
     assert.equal(await worker.proofMatches(token, nonce, hmacHex(token, nonce)), true);
@@ -40,7 +40,7 @@ describe("proof of the token", () => {
   });
 
   test("the companion is found when it proves the token, with a fresh 128-bit nonce each time", async () => {
-    const { worker, loopback, companion } = setUp();
+    const { worker, loopback, companion } = await setUp();
     for (let i = 0; i < 3; i += 1) {
       assert.equal((await worker.findCompanion(PORT, companion.token)).connection, "connected");
     }
@@ -53,7 +53,7 @@ describe("proof of the token", () => {
   });
 
   test("an impostor that answers ping like the companion is not the companion", async () => {
-    const { worker, companion, loopback } = setUp({ server: "impostor" });
+    const { worker, companion, loopback } = await setUp({ server: "impostor" });
     const found = await worker.findCompanion(PORT, companion.token);
     assert.equal(found.connection, "not_companion");
     assert.match(found.message, /^Something else answers on port 47613: it is not your companion\./);
@@ -63,7 +63,7 @@ describe("proof of the token", () => {
   test("an impostor that replays a proof it saw is not the companion", async () => {
     const loopback = new Loopback();
     const companion = loopback.listen(PORT, new FakeCompanion(PORT));
-    const { worker } = startWorker({ loopback });
+    const { worker } = await startWorker({ loopback });
     assert.equal((await worker.findCompanion(PORT, companion.token)).connection, "connected");
     const seen = loopback.requests.find((r) => r.path === "/api/v1/proof");
     const replayed = hmacHex(companion.token, seen.body.nonce);
@@ -72,16 +72,16 @@ describe("proof of the token", () => {
   });
 
   test("a companion with another token (rotated) cannot prove ours either", async () => {
-    const { worker } = setUp();
+    const { worker } = await setUp();
     const found = await worker.findCompanion(PORT, "an-old-token-that-was-rotated-away-000");
     assert.equal(found.connection, "not_companion");
     assert.match(found.message, /pair again/);
   });
 
   test("nothing listening, nothing there; no token, nothing to prove", async () => {
-    const { worker, companion } = setUp({ server: "none" });
+    const { worker, companion } = await setUp({ server: "none" });
     assert.equal((await worker.findCompanion(PORT, companion.token)).connection, "not_running");
-    const { worker: other, loopback } = setUp();
+    const { worker: other, loopback } = await setUp();
     assert.equal((await other.findCompanion(PORT, "")).connection, "pairing_needed");
     assert.equal(loopback.requests.filter((r) => r.path === "/api/v1/proof").length, 0);
   });
@@ -89,7 +89,7 @@ describe("proof of the token", () => {
 
 describe("refusing to send to an impostor", () => {
   test("a capture is kept, never sent, and the state says who answers", async () => {
-    const { worker, local, loopback } = setUp({ server: "impostor" });
+    const { worker, local, loopback } = await setUp({ server: "impostor" });
     const item = capture();
     await local.set({ outbox: [item] });
     assert.equal(await worker.flush(), "not_companion");
@@ -102,7 +102,7 @@ describe("refusing to send to an impostor", () => {
   });
 
   test("test connection, the token check and Open summary send nothing either", async () => {
-    const { worker, companion, loopback, tabs } = setUp({ server: "impostor" });
+    const { worker, companion, loopback, tabs } = await setUp({ server: "impostor" });
     const tested = await worker.testConnection({ port: PORT, token: companion.token });
     assert.equal(tested.result, "not_companion");
     assert.equal(await worker.flush({ probe: true }), "not_companion");
@@ -118,7 +118,7 @@ describe("refusing to send to an impostor", () => {
   });
 
   test("the companion gets the capture, with the token, right after its proof", async () => {
-    const { worker, local, loopback, companion } = setUp();
+    const { worker, local, loopback, companion } = await setUp();
     const item = capture();
     await local.set({ outbox: [item] });
     assert.equal(await worker.flush(), "drained");
@@ -129,13 +129,13 @@ describe("refusing to send to an impostor", () => {
   });
 
   test("the check is made again by every pass and every new worker; its result is never stored", async () => {
-    const { local, session, loopback, companion, worker } = setUp();
+    const { local, session, loopback, companion, worker } = await setUp();
     await local.set({ outbox: [capture()] });
     await worker.flush();
     await local.set({ outbox: [capture()] });
     await worker.flush();
     // Chrome stopped the worker; a new one starts with the same storage.
-    const { worker: restarted } = startWorker({ loopback, local, session });
+    const { worker: restarted } = await startWorker({ loopback, local, session });
     await local.set({ outbox: [capture()] });
     await restarted.flush();
     const proofs = loopback.requests.filter((r) => r.path === "/api/v1/proof");
@@ -150,7 +150,7 @@ describe("refusing to send to an impostor", () => {
   });
 
   test("a token refused after the proof (rotated meanwhile) keeps the capture and asks to pair", async () => {
-    const { worker, local, companion } = setUp();
+    const { worker, local, companion } = await setUp();
     const original = companion.handle.bind(companion);
     companion.handle = async (request) =>
       request.path === "/api/v1/captures" ? { status: 401, json: { error: { code: "unauthorized" } } } : original(request);
@@ -162,7 +162,7 @@ describe("refusing to send to an impostor", () => {
   });
 
   test("a port that changes hands between two passes gets nothing", async () => {
-    const { worker, local, loopback, companion } = setUp();
+    const { worker, local, loopback, companion } = await setUp();
     await local.set({ outbox: [capture()] });
     await worker.flush();
     loopback.listen(PORT, new Impostor()); // the companion stopped, something else took the port
@@ -176,7 +176,7 @@ describe("refusing to send to an impostor", () => {
 
 describe("pairing secrets (PKCE)", () => {
   test("a verifier has 256 random bits in 43 base64url characters, a new one each time", async () => {
-    const { worker } = setUp();
+    const { worker } = await setUp();
     const verifiers = Array.from({ length: 50 }, () => worker.makeVerifier());
     for (const verifier of verifiers) assert.match(verifier, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(new Set(verifiers).size, 50);
@@ -186,7 +186,7 @@ describe("pairing secrets (PKCE)", () => {
   });
 
   test("asking to pair sends only the challenge; collecting sends the secret; the token is saved", async () => {
-    const { worker, loopback, companion, local, session } = setUp({ token: "" });
+    const { worker, loopback, companion, local, session } = await setUp({ token: "" });
     const started = await worker.pairStart({ port: PORT });
     assert.equal(started.ok, true);
     const [asked] = loopback.requests.filter((r) => r.path === "/api/v1/pairing");
@@ -207,16 +207,16 @@ describe("pairing secrets (PKCE)", () => {
   });
 
   test("the secret survives a worker restart during the wait", async () => {
-    const { loopback, companion, local, session, worker } = setUp({ token: "" });
+    const { loopback, companion, local, session, worker } = await setUp({ token: "" });
     const started = await worker.pairStart({ port: PORT });
     companion.pairings.get(started.id).status = "approved";
-    const { worker: restarted } = startWorker({ loopback, local, session });
+    const { worker: restarted } = await startWorker({ loopback, local, session });
     assert.deepEqual(await restarted.pairStatus({ id: started.id }), { status: "approved" });
     assert.equal(local.dump().settings.token, companion.token);
   });
 
   test("a request the worker holds no secret for, or the companion forgot, has expired", async () => {
-    const { worker, companion, session } = setUp({ token: "" });
+    const { worker, companion, session } = await setUp({ token: "" });
     assert.deepEqual(await worker.pairStatus({ id: "never-started" }), { status: "expired" });
     const started = await worker.pairStart({ port: PORT });
     companion.pairings.clear(); // the companion restarted
@@ -225,7 +225,7 @@ describe("pairing secrets (PKCE)", () => {
   });
 
   test("a replaced request says so", async () => {
-    const { worker, companion } = setUp({ token: "" });
+    const { worker, companion } = await setUp({ token: "" });
     const started = await worker.pairStart({ port: PORT });
     companion.pairings.get(started.id).status = "replaced";
     assert.deepEqual(await worker.pairStatus({ id: started.id }), { status: "replaced" });
@@ -234,7 +234,7 @@ describe("pairing secrets (PKCE)", () => {
 
 describe("Open summary", () => {
   test("opens the companion's one-time sign-in link in a new tab, after the proof", async () => {
-    const { worker, loopback, tabs } = setUp();
+    const { worker, loopback, tabs } = await setUp();
     assert.deepEqual(await worker.openSummary(), { ok: true });
     assert.deepEqual(tabs, [{ url: `http://127.0.0.1:${PORT}/signin?code=${"c".repeat(43)}` }]);
     const paths = loopback.requests.map((r) => r.path);
@@ -253,7 +253,7 @@ describe("Open summary", () => {
       `http://127.0.0.1:${PORT}/elsewhere`,
       42,
     ]) {
-      const { worker, companion, tabs } = setUp();
+      const { worker, companion, tabs } = await setUp();
       const original = companion.handle.bind(companion);
       companion.handle = async (request) =>
         request.path === "/api/v1/signin-link" ? { status: 201, json: { url } } : original(request);
@@ -264,7 +264,7 @@ describe("Open summary", () => {
   });
 
   test("without a token there is nothing to open it with", async () => {
-    const { worker, tabs } = setUp({ token: "" });
+    const { worker, tabs } = await setUp({ token: "" });
     const opened = await worker.openSummary();
     assert.equal(opened.ok, false);
     assert.match(opened.message, /pair/);
