@@ -44,3 +44,7 @@ class BackupSchedule:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+
+
+def init_app(app) -> None:
+    app.extensions["backups"] = BackupSchedule(app.config["DATA_DIR"])

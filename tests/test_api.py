@@ -570,7 +570,7 @@ def test_status_counts_and_last_capture(api, data_dir):
 
 def test_prune_drops_old_ok_payloads_and_keeps_failed_ones(home):
     app = create_app({"HOME": str(home), "TESTING": True, "RETENTION_DAYS": 7})
-    assert app.config["RETENTION_DAYS"] == 7
+    assert app.config["DEFAULT_RETENTION_DAYS"] == 7
     data_dir = app.config["DATA_DIR"]
     client = app.test_client()
     ok = at("2026-11-26T10:00:00+01:00")

@@ -64,11 +64,11 @@ def test_existing_wide_data_dir_is_narrowed(tmp_path):
 
 def test_settings_layer_defaults_then_environment_then_arguments(tmp_path, monkeypatch):
     monkeypatch.delenv("SSI_COMPANION_PORT", raising=False)
-    assert create_app({"HOME": str(tmp_path)}).config["SSI_SETTINGS"]["PORT"] == DEFAULT_PORT
+    assert create_app({"HOME": str(tmp_path)}).config["COMPANION_CONFIG"]["PORT"] == DEFAULT_PORT
     monkeypatch.setenv("SSI_COMPANION_PORT", "50001")
-    assert create_app({"HOME": str(tmp_path)}).config["SSI_SETTINGS"]["PORT"] == 50001
+    assert create_app({"HOME": str(tmp_path)}).config["COMPANION_CONFIG"]["PORT"] == 50001
     app = create_app({"HOME": str(tmp_path), "PORT": 50002})
-    assert app.config["SSI_SETTINGS"]["PORT"] == 50002
+    assert app.config["COMPANION_CONFIG"]["PORT"] == 50002
 
 
 def test_data_dir_comes_from_the_environment(tmp_path, monkeypatch):

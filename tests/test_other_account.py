@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from companion import __version__, store
-from companion.ingest import demo, transfer
+from companion.ingest import demo, exports
 from companion.store import access_token as token
 from companion.store import sessions
 from companion.web.signin import COOKIE
@@ -182,7 +182,7 @@ def machine(tmp_path_factory):
             demo.fill(db, date.today() - timedelta(days=1), days=30)
             exported = store.list_readings(db)
         csv_file = scratch / "history.csv"
-        csv_file.write_text(transfer.export_csv(exported), encoding="utf-8")
+        csv_file.write_text(exports.export_csv(exported), encoding="utf-8")
         env = {**os.environ, "SSI_COMPANION_HOME": str(home)}
         imported = subprocess.run(
             [sys.executable, "-m", "companion", "import", str(csv_file)],

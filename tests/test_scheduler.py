@@ -20,7 +20,7 @@ from companion import store
 from companion.ingest import imports
 from companion.reminders.delivery import run_check
 from companion.reminders.scheduler import ReminderScheduler
-from companion.store import preferences as user_settings
+from companion.store import preferences
 from tests.conftest import ServerProcess
 
 HEADER = (
@@ -77,7 +77,7 @@ def by_kind(decisions, kind: str):
 def not_weekly_today(db) -> None:
     """The weekly digest on another day than today, so it never blurs the counts."""
     tomorrow = WEEKDAYS[(local_now().weekday() + 1) % 7]
-    user_settings.set_value(db, "weekly_weekday", tomorrow)
+    preferences.set_value(db, "weekly_weekday", tomorrow)
 
 
 class JobEvents:
@@ -298,7 +298,7 @@ def test_after_capture_runs_only_the_capture_rules(data_dir, tmp_path, scheduler
     assert [r["kind"] for r in rows_of(db)] == ["stale"]  # no drop yet: one reading
 
     # Now stale (13 days) and weekly (today) would fire too, if after_capture ran them.
-    user_settings.set_value(db, "weekly_weekday", WEEKDAYS[now.weekday()])
+    preferences.set_value(db, "weekly_weekday", WEEKDAYS[now.weekday()])
     import_rows(db, tmp_path, [row(latest, brand=18.048)], "latest.csv")  # 3 points down
     reminders.after_capture(delay_s=0.2)  # in serve, 5 s after the last capture of a burst
     events.wait("after-capture")
@@ -336,7 +336,7 @@ def test_real_server_delivers_the_startup_reminder_once_across_restarts(
     assert rows, server.proc.communicate()
 
     # Weekly due today from now on: its arrival proves the second start-up check ran.
-    user_settings.set_value(db, "weekly_weekday", WEEKDAYS[local_now().weekday()])
+    preferences.set_value(db, "weekly_weekday", WEEKDAYS[local_now().weekday()])
     server = ServerProcess(home).start()
     try:
         weekly = poll(lambda: rows_of(db, "weekly"), timeout=10)

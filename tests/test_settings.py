@@ -8,7 +8,7 @@ import pytest
 from companion import config, store
 from companion.cli import cli
 from companion.ingest.receive import receive
-from companion.store import preferences as user_settings
+from companion.store import preferences
 from companion.store.preferences import SETTINGS, SettingError, load, parse_value, set_value
 
 from .test_reminders import api_payload
@@ -341,8 +341,8 @@ def test_cli_check_bad_at(runner, home, at):
 
 
 def test_format_value():
-    assert user_settings.format_value(None) == "off"
-    assert user_settings.format_value(True) == "on"
-    assert user_settings.format_value(["mon", "tue"]) == "mon,tue"
-    assert user_settings.format_value(2.0) == "2"
-    assert user_settings.format_value(7) == "7"
+    assert preferences.format_value(None) == "off"
+    assert preferences.format_value(True) == "on"
+    assert preferences.format_value(["mon", "tue"]) == "mon,tue"
+    assert preferences.format_value(2.0) == "2"
+    assert preferences.format_value(7) == "7"

@@ -13,7 +13,7 @@ from companion.history.summary import (
 )
 from companion.history.tips import TIPS
 from companion.reading import PILLAR_NAMES
-from companion.store import preferences as user_settings
+from companion.store import preferences
 
 TODAY = date(2026, 5, 20)
 PILLARS = ("brand", "people", "insights", "relationships")
@@ -48,7 +48,7 @@ def days_ago(n: int) -> date:
 
 
 def defaults() -> dict:
-    return {key: s.default for key, s in user_settings.SETTINGS.items()}
+    return {key: s.default for key, s in preferences.SETTINGS.items()}
 
 
 def series(totals: dict[int, float], **fields) -> list[dict]:

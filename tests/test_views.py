@@ -18,7 +18,7 @@ from companion.parse import ParseError
 from companion.reading import PILLAR_NAMES
 from companion.reminders.rules import SSI_URL
 from companion.store import access_token as token
-from companion.store import preferences as user_settings
+from companion.store import preferences
 
 from .conftest import DATA, sign_in
 
@@ -121,11 +121,11 @@ def settings_form(html: str) -> dict:
 
 
 def stored_settings(app) -> dict:
-    return user_settings.load(db_of(app))
+    return preferences.load(db_of(app))
 
 
 def defaults() -> dict:
-    return {key: s.default for key, s in user_settings.SETTINGS.items()}
+    return {key: s.default for key, s in preferences.SETTINGS.items()}
 
 
 def save_failed(app, payload: str, capture_id="cap-old", days_ago=2):
@@ -257,7 +257,7 @@ def test_goal_progress_and_projection(client, app, tmp_path):
     rows = [reading(n, 10, 10, 10, 16 - 0.2 * n) for n in range(30, -1, -1)]
     import_rows(app, tmp_path, rows)
     deadline = (today() + timedelta(days=100)).isoformat()
-    user_settings.set_values(db_of(app), {"goal_score": "50", "goal_date": deadline})
+    preferences.set_values(db_of(app), {"goal_score": "50", "goal_date": deadline})
     text = text_of(page(client))
     assert f"Goal: SSI 50 by {deadline}" in text
     assert "92% of the way" in text
@@ -269,10 +269,10 @@ def test_goal_too_late_and_goal_reached(client, app, tmp_path):
     rows = [reading(n, 10, 10, 10, 16 - 0.2 * n) for n in range(30, -1, -1)]
     import_rows(app, tmp_path, rows)
     soon = (today() + timedelta(days=7)).isoformat()
-    user_settings.set_values(db_of(app), {"goal_score": "50", "goal_date": soon})
+    preferences.set_values(db_of(app), {"goal_score": "50", "goal_date": soon})
     text = text_of(page(client))
     assert "too late: gain about 4.0 points a week to make it" in text
-    user_settings.set_values(db_of(app), {"goal_score": "40"})
+    preferences.set_values(db_of(app), {"goal_score": "40"})
     text = text_of(page(client))
     assert "100% of the way. Reached: well done." in text
 
@@ -652,11 +652,11 @@ def test_settings_page_shows_every_setting_and_hides_the_token(client, app):
     assert secret not in html
     assert secret not in page(client, "/")
     form = settings_form(html)
-    for key, setting in user_settings.SETTINGS.items():
+    for key, setting in preferences.SETTINGS.items():
         if key.startswith("rule_"):
             assert form.get(key) == "on"
         else:
-            assert form[key] == user_settings.format_value(setting.default)
+            assert form[key] == preferences.format_value(setting.default)
     text = text_of(html)
     assert "Show the token" in text
     assert "No extension is asking to pair" in text
@@ -742,7 +742,7 @@ def test_saving_the_form_unchanged_changes_nothing(client, app):
 
 
 def test_settings_can_be_switched_off_again(client, app):
-    user_settings.set_values(db_of(app), {"quiet_hours": "22:00-07:00", "goal_score": "60"})
+    preferences.set_values(db_of(app), {"quiet_hours": "22:00-07:00", "goal_score": "60"})
     form = settings_form(page(client, "/settings")) | {"quiet_hours": "off", "goal_score": ""}
     assert post(client, "/settings", form).status_code == 303
     assert stored_settings(app)["quiet_hours"] is None
@@ -794,7 +794,7 @@ def test_an_invalid_value_is_refused_next_to_its_field_and_nothing_is_changed(
     error = soup.find(id=f"{key}-error")
     assert error is not None, "the message is next to the field"
     assert error.find_parent("div").find("input")["name"] == key
-    assert user_settings.SETTINGS[key].allowed in error.get_text()
+    assert preferences.SETTINGS[key].allowed in error.get_text()
     assert soup.find("input", id=key)["aria-invalid"] == "true"
     assert soup.find("input", id=key)["value"] == bad, "what was typed is shown"
     assert "Nothing was changed: 1 value(s) need fixing." in text_of(html)

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from companion import store
 from companion.reminders.rules import RULES, Decision, History, evaluate
-from companion.store import preferences as user_settings
+from companion.store import preferences
 
 log = logging.getLogger("companion.checks")
 
@@ -59,9 +59,7 @@ def run_check(
     rules: tuple = RULES,
 ) -> list[Decision]:
     """Evaluate `rules` at `now` (aware) and, unless dry_run, deliver what may be sent."""
-    decisions = evaluate(
-        history_at(db, now), user_settings.load(db), store.sent_keys(db), now, rules
-    )
+    decisions = evaluate(history_at(db, now), preferences.load(db), store.sent_keys(db), now, rules)
     if not dry_run:
         for decision in decisions:
             if decision.status == "would_send":

@@ -14,7 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from companion import store
 from companion.reminders.delivery import run_check
 from companion.reminders.rules import AFTER_CAPTURE_RULES, RULES
-from companion.store import preferences as user_settings
+from companion.store import preferences
 
 log = logging.getLogger("companion.scheduler")
 # A machine that slept through 09:30 still gets that check when it wakes, within hours.
@@ -22,10 +22,21 @@ MISFIRE_GRACE_S = 6 * 3600
 AFTER_CAPTURE_DELAY_S = 5
 
 
+# The notifier a scheduler makes for itself when it starts: desktop notifications.
+DESKTOP = object()
+
+
 class ReminderScheduler:
-    def __init__(self, data_dir, notifier):
+    """Made by create_app (`init_app`), started by `serve` only: tests and the CLI never run it.
+
+    `notifier=None` delivers to the inbox only; by default the scheduler opens the desktop
+    notifier when it starts (its thread would be wasted on an app that never serves).
+    """
+
+    def __init__(self, data_dir, notifier=DESKTOP):
         self.data_dir = data_dir
         self.notifier = notifier
+        self._owns_notifier = False
         # The local timezone (tzlocal): "09:30" means the user's 09:30.
         self.scheduler = BackgroundScheduler(
             job_defaults={
@@ -46,6 +57,10 @@ class ReminderScheduler:
     def start(self) -> None:
         if self.scheduler.running:
             raise RuntimeError("the reminder scheduler is already running")
+        if self.notifier is DESKTOP:
+            from companion.reminders.desktop import Notifier
+
+            self.notifier, self._owns_notifier = Notifier(), True
         self.schedule_checks()
         self.scheduler.add_job(
             self.schedule_checks, "interval", minutes=5, id="sync-settings", replace_existing=True
@@ -62,7 +77,7 @@ class ReminderScheduler:
         takes effect in a running companion without a restart.
         """
         with store.connection(self.data_dir) as db:
-            values = user_settings.load(db)
+            values = preferences.load(db)
         wanted = (tuple(values["check_times"]), tuple(values["check_weekdays"]))
         if wanted == getattr(self, "_scheduled", None):
             return
@@ -80,12 +95,19 @@ class ReminderScheduler:
                 replace_existing=True,
             )
 
+    def reschedule(self) -> None:
+        """Apply changed check times now (the settings page); nothing while not serving."""
+        if self.scheduler.running:
+            self.schedule_checks()
+
     def after_capture(self, delay_s: float = AFTER_CAPTURE_DELAY_S) -> None:
         """Run the capture-driven rules shortly after the last of a burst of captures.
 
         Each capture pushes the one pending check back, so an outbox flushing fifty captures
         makes one check, not fifty running beside the requests.
         """
+        if not self.scheduler.running:
+            return  # an app that does not serve (tests, the CLI) runs no reminders
         self.scheduler.add_job(
             self.check,
             id="after-capture",
@@ -106,3 +128,10 @@ class ReminderScheduler:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        if self._owns_notifier:
+            self.notifier.close()
+            self.notifier, self._owns_notifier = DESKTOP, False
+
+
+def init_app(app) -> None:
+    app.extensions["reminders"] = ReminderScheduler(app.config["DATA_DIR"])

@@ -5,10 +5,10 @@ write is one transaction, so a capture and its reading are stored together or no
 
 import sqlite3
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from companion.parse import ParseError
 from companion.reading import Reading
 from companion.store.connection import CaptureConflict, write
 from companion.store.readings import reading_row
@@ -20,6 +20,9 @@ from companion.store.values import (
     parse_moment,
     utc_text,
 )
+
+if TYPE_CHECKING:  # the store depends on the Reading only, never on the parser
+    from companion.parse import ParseError
 
 
 def _insert(db: Database, table: str, row: dict) -> None:
@@ -47,7 +50,7 @@ def save_capture(
     kind: str,
     payload: str,
     reading: Reading | None,
-    error: ParseError | None,
+    error: "ParseError | None",
     received_at: datetime | None = None,
     digest: str | None = None,
     keep_days: int | None = None,
@@ -149,7 +152,7 @@ def mark_recovered(db: Database, capture: dict, reading: Reading) -> None:
         )
 
 
-def mark_failed(db: Database, capture_id: str, error: ParseError) -> None:
+def mark_failed(db: Database, capture_id: str, error: "ParseError") -> None:
     with write(db):
         db["captures"].update(
             capture_id, {"error_code": error.code, "error_message": error.message}

@@ -1,10 +1,13 @@
-"""The Flask application factory. It wires things up and starts no threads."""
+"""The web layer, the only package that imports Flask. `create_app` is its factory: it wires
+every collaborator through its module's `init_app`, as the Flask tutorial does, and starts
+no threads (`serve` starts the reminder scheduler and the backups)."""
 
 import secrets
 
 from flask import Flask
 
-from companion import config, store
+from companion import backup_schedule, config, store
+from companion.reminders import scheduler as reminder_scheduler
 from companion.store import access_token as token
 from companion.web import api, db, settings_page, signin
 from companion.web import csrf as forms
@@ -16,17 +19,20 @@ from companion.web.pairing import Pairings
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
-    settings = config.load(overrides)
+    # The process configuration (defaults < SSI_COMPANION_* < overrides); the user's own
+    # preferences (reminders, retention...) live in the database (store/preferences.py).
+    process_config = config.load(overrides)
     app.config.update(
-        SSI_SETTINGS=settings,
-        DATA_DIR=str(config.data_dir(settings["HOME"])),
+        COMPANION_CONFIG=process_config,
+        DATA_DIR=str(config.data_dir(process_config["HOME"])),
         # Never debug: the Werkzeug debugger is remote code execution on a local port.
         DEBUG=False,
-        TESTING=bool(settings.get("TESTING", False)),
+        TESTING=bool(process_config.get("TESTING", False)),
     )
     app.config.update(
-        RETENTION_DAYS=int(settings["RETENTION_DAYS"]),
-        MAX_CONTENT_LENGTH=int(settings["MAX_BODY_BYTES"]),
+        # The default of the `retention_days` preference, which a user may change.
+        DEFAULT_RETENTION_DAYS=int(process_config["RETENTION_DAYS"]),
+        MAX_CONTENT_LENGTH=int(process_config["MAX_BODY_BYTES"]),
     )
     # First run: the token is made and the schema is brought up to date before any request;
     # a damaged or newer database is refused here (store.USER_ERRORS), before serving.
@@ -37,6 +43,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["pairings"] = Pairings()
     security.init_app(app)
     db.init_app(app)
+    reminder_scheduler.init_app(app)  # started by `serve` only
+    backup_schedule.init_app(app)  # likewise
     signin.init_app(app)
     forms.init_app(app)
     app.register_blueprint(api.bp)

@@ -10,8 +10,7 @@ from companion import __version__, store
 from companion.ingest.capture_body import SchemaError, validate_capture
 from companion.ingest.receive import receive
 from companion.store import access_token as token
-from companion.store import preferences as user_settings
-from companion.store import sessions
+from companion.store import preferences, sessions
 from companion.store.status import status_report
 from companion.web import pairing
 from companion.web.db import get_db
@@ -53,7 +52,9 @@ def post_capture():
         return api_error(400, str(exc))
     db = get_db()
     try:
-        keep_days = user_settings.load(db)["retention_days"] or current_app.config["RETENTION_DAYS"]
+        keep_days = (
+            preferences.load(db)["retention_days"] or current_app.config["DEFAULT_RETENTION_DAYS"]
+        )
         received = receive(db, **capture, keep_days=keep_days)
     except store.CaptureConflict:
         message = f"Capture {capture['capture_id']} was already stored with other content."
@@ -62,7 +63,7 @@ def post_capture():
         return {"error": received.error, "capture": received.capture}, 422
     if received.created:
         # serve sets this hook when its scheduler runs; tests and the CLI run without one.
-        current_app.extensions.get("after_capture", lambda: None)()
+        current_app.extensions["reminders"].after_capture()
     status = 201 if received.created else 200
     return {"capture": received.capture, **with_change(db, received.reading)}, status
 

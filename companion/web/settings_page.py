@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from companion.store import access_token as token
-from companion.store import preferences as user_settings
+from companion.store import preferences
 from companion.store.backups import BACKUP_DIR
 from companion.store.status import last_backup
 from companion.web.csrf import check_form
@@ -13,17 +13,17 @@ from companion.web.db import get_db
 from companion.web.signin import end_everywhere
 
 bp = Blueprint("settings_page", __name__)
-RULE_KEYS = [key for key in user_settings.SETTINGS if key.startswith("rule_")]
-FIELD_KEYS = [key for key in user_settings.SETTINGS if not key.startswith("rule_")]
+RULE_KEYS = [key for key in preferences.SETTINGS if key.startswith("rule_")]
+FIELD_KEYS = [key for key in preferences.SETTINGS if not key.startswith("rule_")]
 
 
 def _render(values: dict, errors: dict | None = None, show_token: bool = False, status=200):
-    shown = {key: user_settings.format_value(value) for key, value in values.items()}
+    shown = {key: preferences.format_value(value) for key, value in values.items()}
     shown.update(values.get("_typed", {}))
     return (
         render_template(
             "settings.html",
-            settings=user_settings.SETTINGS,
+            settings=preferences.SETTINGS,
             field_keys=FIELD_KEYS,
             rule_keys=RULE_KEYS,
             shown=shown,
@@ -40,7 +40,7 @@ def _render(values: dict, errors: dict | None = None, show_token: bool = False, 
 
 @bp.get("/settings")
 def show():
-    return _render(user_settings.load(get_db()))
+    return _render(preferences.load(get_db()))
 
 
 @bp.post("/settings")
@@ -50,16 +50,14 @@ def save():
     texts = {key: request.form.get(key, "") for key in FIELD_KEYS}
     texts.update({key: "on" if request.form.get(key) else "off" for key in RULE_KEYS})
     try:
-        user_settings.set_values(db, texts)
-    except user_settings.SettingErrors as exc:
+        preferences.set_values(db, texts)
+    except preferences.SettingErrors as exc:
         # Nothing was stored; show everything as typed, with each message next to its field.
-        values = user_settings.load(db)
+        values = preferences.load(db)
         values.update({key: texts[key] == "on" for key in RULE_KEYS})
         values["_typed"] = {key: texts[key] for key in FIELD_KEYS}
         return _render(values, exc.errors, status=400)
-    reminders = current_app.extensions.get("reminders")
-    if reminders is not None:
-        reminders.schedule_checks()  # new check times take effect now
+    current_app.extensions["reminders"].reschedule()  # new check times take effect now
     flash("Settings saved.")
     return redirect(url_for("settings_page.show"), code=303)
 
@@ -68,7 +66,7 @@ def save():
 def show_token():
     # A POST: the token appears only when asked for, never in a URL or a cached page.
     check_form()
-    return _render(user_settings.load(get_db()), show_token=True)
+    return _render(preferences.load(get_db()), show_token=True)
 
 
 @bp.post("/settings/sign-out-everywhere")

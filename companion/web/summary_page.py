@@ -20,7 +20,7 @@ from companion.history.summary import history_page, summarize
 from companion.ingest.exports import export_csv, export_json
 from companion.ingest.receive import read
 from companion.reminders.rules import recalibration_days
-from companion.store import preferences as user_settings
+from companion.store import preferences
 from companion.web.csrf import check_form
 from companion.web.db import get_db
 
@@ -47,10 +47,10 @@ def index():
     db = get_db()
     daily = store.daily_readings(db)
     in_range = charts.in_range(daily, _range_key(), _today())
-    reminders = current_app.extensions.get("reminders")
+    reminders = current_app.extensions["reminders"]
     return render_template(
         "summary.html",
-        summary=summarize(daily, user_settings.load(db), _today()),
+        summary=summarize(daily, preferences.load(db), _today()),
         daily_count=len(daily),
         history=history_page(daily, _page_number()),
         range_key=_range_key(),
@@ -60,9 +60,9 @@ def index():
         failed=store.recent_failed(db, FAILED_SHOWN),
         counts=store.counts(db),
         inbox=store.list_notifications(db, limit=10),
-        next_check=reminders.next_check() if reminders else None,
+        next_check=reminders.next_check(),
         pending=current_app.extensions["pairings"].pending(),
-        port=current_app.config["SSI_SETTINGS"]["PORT"],
+        port=current_app.config["COMPANION_CONFIG"]["PORT"],
     )
 
 
