@@ -17,7 +17,8 @@ from companion.ingest.imports import import_file
 from companion.ingest.receive import receive
 from companion.reading import PILLAR_NAMES
 from companion.reminders.delivery import run_check
-from companion.reminders.rules import SSI_URL, History, evaluate
+from companion.reminders.evaluate import evaluate
+from companion.reminders.rules import SSI_URL, History
 from companion.store.preferences import SETTINGS
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -68,9 +68,9 @@ def _size(n: int) -> str:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def restore(file):
     """Replace the database with FILE (a backup); the current one is kept aside."""
-    from companion.store import backups
+    from companion.store import restore as restoring
 
-    result = backups.restore(current_data_dir(), file)
+    result = restoring.restore(current_data_dir(), file)
     if result.set_aside is not None:
         click.echo(f"The database you had is kept as {result.set_aside}")
     span = f", {result.first_date} to {result.last_date}" if result.first_date is not None else ""

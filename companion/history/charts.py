@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pygal
 from pygal.style import Style
 
-from companion.reminders.rules import recalibration_days
+from companion.history.trend import recalibration_days
 
 RANGES = {"30d": 30, "90d": 90, "1y": 365, "all": None}
 DEFAULT_RANGE = "90d"

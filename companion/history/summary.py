@@ -4,12 +4,13 @@ Every figure is computed here from the daily series, so the page, its table and 
 agree; the view only renders this.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from companion.history.tips import TIPS
-from companion.reading import PILLAR_NAMES
-from companion.reminders.rules import PILLARS, trend_per_day
+from companion.history.trend import trend_per_day
+from companion.reading import PILLAR_NAMES, PILLARS
 
 # How far from "N days ago" a reading may be and still stand for it.
 CHANGE_WINDOWS = {7: 3, 30: 7, 90: 14}
@@ -140,7 +141,7 @@ def summarize(daily: list, settings: dict, today: date) -> dict | None:
 
 def history_page(daily: list, page: int, size: int = HISTORY_PAGE_SIZE) -> dict:
     """One page of the daily series, newest first."""
-    pages = max(1, -(-len(daily) // size))
+    pages = max(1, math.ceil(len(daily) / size))
     page = min(max(1, page), pages)
     newest_first = daily[::-1]
     return {

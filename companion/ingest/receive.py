@@ -2,7 +2,7 @@
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
@@ -88,12 +88,9 @@ def receive(
 @dataclass
 class ReparseReport:
     recovered: int = 0  # failed captures the current parser reads
-    still_failing: dict = None  # error code -> count
+    still_failing: dict = field(default_factory=dict)  # error code -> count
     updated: int = 0  # readings that came out different from before
     unchanged: int = 0
-
-    def __post_init__(self):
-        self.still_failing = self.still_failing or {}
 
 
 def reparse(db: Database) -> ReparseReport:

@@ -7,7 +7,9 @@ numerals numbers as LinkedIn writes them, in any locale
 reader   tries the layouts in order and checks the values
 """
 
-from companion.parse.reader import (
+from companion.parse.payload import parse_api
+from companion.parse.reader import parse_page
+from companion.parse.validation import (
     INVALID_VALUES,
     NOT_RENDERED,
     NOT_SSI_PAGE,
@@ -15,8 +17,6 @@ from companion.parse.reader import (
     UNRECOGNIZED,
     ParseError,
     build_reading,
-    parse_api,
-    parse_page,
 )
 
 __all__ = [

@@ -5,19 +5,14 @@ numbers are None (the page had the structure but not yet the values). Numbers ar
 ids, classes and attributes, never from translated labels; see ../shared/docs/ssi-page.md.
 """
 
-import contextlib
-import html
-import json
 import re
-import time
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
 
+from companion.parse.budget import check_time
 from companion.parse.numerals import first_number, parse_number, percentage
 from companion.parse.prose import group_of, read_group_averages
-from companion.parse.region import TooComplex
 from companion.reading import PILLARS
 
 PILLAR_BAR_IDS = {
@@ -61,33 +56,6 @@ class Found:
     missing: list[str] = field(default_factory=list)
 
 
-# -- the time budget ---------------------------------------------------------------------------
-# region.py keeps a page's SSI region small, but some shapes within those limits (deep nests of
-# marked elements, long attributes on their ancestors) still make the readers below repeat
-# work. They check the clock as they go, through _marks and _text, so that no page costs more
-# than its budget. Per thread: the server reads pages in several at once.
-_deadline: ContextVar[float | None] = ContextVar("parse_deadline", default=None)
-
-
-@contextlib.contextmanager
-def time_budget(seconds: float):
-    """Within this block, reading that takes longer than `seconds` raises TooComplex."""
-    token = _deadline.set(time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
-
-
-def check_time() -> None:
-    deadline = _deadline.get()
-    if deadline is not None and time.monotonic() > deadline:
-        raise TooComplex(
-            "Reading this page took far longer than reading the SSI page takes: it is not the "
-            "SSI page, or not as LinkedIn shows it."
-        )
-
-
 def _marks(el: Tag) -> str:
     check_time()
     classes = el.get("class") or []
@@ -112,42 +80,6 @@ def _is_decoy(el: Tag) -> bool:
 def _text(el: Tag) -> str:
     check_time()
     return el.get_text("")
-
-
-# -- 2021: the salesApiSsi JSON embedded in a hidden <code> ------------------------------------
-
-
-def _find_payload(value):
-    if isinstance(value, dict):
-        if "memberScore" in value:
-            return value
-        children = value.values()
-    elif isinstance(value, list):
-        children = value
-    else:
-        return None
-    for child in children:
-        found = _find_payload(child)
-        if found is not None:
-            return found
-    return None
-
-
-def embedded_payload(soup: BeautifulSoup) -> dict | None:
-    """The salesApiSsi payload inside a <code> element, escaped once, twice or in a comment."""
-    for code in soup.find_all("code"):
-        check_time()
-        raw = "".join(s for s in code.descendants if isinstance(s, NavigableString)).strip()
-        if "memberScore" not in raw:
-            continue
-        for candidate in (raw, html.unescape(raw)):
-            try:
-                payload = _find_payload(json.loads(candidate))
-            except (ValueError, RecursionError):
-                continue
-            if payload is not None:
-                return payload
-    return None
 
 
 # -- ranks: one reader for the current and the 2023 markup -------------------------------------

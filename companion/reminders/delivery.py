@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from companion import store
-from companion.reminders.rules import RULES, Decision, History, evaluate
+from companion.reminders.evaluate import evaluate
+from companion.reminders.rules import RULES, Decision, History
 from companion.store import preferences
 
 log = logging.getLogger("companion.checks")

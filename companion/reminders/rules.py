@@ -6,9 +6,15 @@ all call it the same way).
 """
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from companion.history.tips import tip
+from companion.history.trend import (
+    day_of,
+    is_recalibration,
+    pillar_changes,
+    trend_per_day,
+)
 from companion.reading import PILLAR_NAMES, PILLARS
 
 SSI_URL = "https://www.linkedin.com/sales/ssi"
@@ -17,7 +23,6 @@ RULES = ("stale", "drop", "rank", "recalibration", "weekly", "goal")
 AFTER_CAPTURE_RULES = ("drop", "rank", "recalibration", "goal")
 # "About 7 days earlier": the reading closest to a week before, within this window.
 WEEK_WINDOW_DAYS = (5, 10)
-TREND_DAYS = 30
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -43,30 +48,22 @@ class History:
     last_capture_at: datetime | None  # the last capture of any status
 
 
-def _day(reading) -> date:
-    return date.fromisoformat(reading["date"])
-
-
 def _signed(value: float) -> str:
     return f"{value:+.1f}".replace("-", "\u2212")
 
 
 def _week_before(daily: list, latest: dict) -> dict | None:
-    target = _day(latest) - timedelta(days=7)
+    target = day_of(latest) - timedelta(days=7)
     low, high = WEEK_WINDOW_DAYS
-    candidates = [r for r in daily if low <= (_day(latest) - _day(r)).days <= high]
+    candidates = [r for r in daily if low <= (day_of(latest) - day_of(r)).days <= high]
     if not candidates:
         return None
-    return min(candidates, key=lambda r: (abs((_day(r) - target).days), _day(r)))
+    return min(candidates, key=lambda r: (abs((day_of(r) - target).days), day_of(r)))
 
 
 def _latest_and_week_before(daily: list) -> tuple[dict | None, dict | None]:
     latest = daily[-1] if daily else None
     return latest, (_week_before(daily, latest) if latest else None)
-
-
-def _pillar_changes(latest: dict, earlier: dict) -> dict:
-    return {p: latest[p] - earlier[p] for p in PILLARS}
 
 
 # -- the rules: each returns Decisions whose condition holds -----------------------------------
@@ -102,7 +99,7 @@ def drop(history: History, settings: dict, now: datetime) -> list[Decision]:
     fall = round(earlier["total"] - latest["total"], 6)  # 33.3 - 31.3 is 1.99999...
     if fall < settings["drop_points"]:
         return []
-    changes = _pillar_changes(latest, earlier)
+    changes = pillar_changes(latest, earlier)
     worst = min(PILLARS, key=lambda p: changes[p])
     return [
         Decision(
@@ -143,24 +140,6 @@ def rank(history: History, settings: dict, now: datetime) -> list[Decision]:
     ]
 
 
-def is_recalibration(previous: dict, latest: dict) -> bool:
-    """All four pillars moved the same way from one day to the next while both ranks held."""
-    if (_day(latest) - _day(previous)).days != 1:
-        return False  # a move over several days may be the user's own doing
-    changes = _pillar_changes(latest, previous).values()
-    same_way = all(c > 0 for c in changes) or all(c < 0 for c in changes)
-    ranks_held = all(
-        latest[k] is not None and latest[k] == previous[k]
-        for k in ("industry_rank", "network_rank")
-    )
-    return same_way and ranks_held
-
-
-def recalibration_days(daily: list) -> list[str]:
-    """The dates whose reading looks like a LinkedIn-wide recalibration (for the charts)."""
-    return [b["date"] for a, b in zip(daily, daily[1:], strict=False) if is_recalibration(a, b)]
-
-
 def recalibration(history: History, settings: dict, now: datetime) -> list[Decision]:
     if len(history.daily) < 2:
         return []
@@ -192,7 +171,7 @@ def weekly(history: History, settings: dict, now: datetime) -> list[Decision]:
     lines = [f"SSI {latest['total']:.1f} on {latest['date']}"]
     if earlier is not None:
         lines[0] += f" ({_signed(latest['total'] - earlier['total'])} since {earlier['date']})"
-        changes = _pillar_changes(latest, earlier)
+        changes = pillar_changes(latest, earlier)
         lines.append(
             ", ".join(f"{PILLAR_NAMES[p]} {latest[p]:.1f} ({_signed(changes[p])})" for p in PILLARS)
         )
@@ -224,21 +203,6 @@ def weekly(history: History, settings: dict, now: datetime) -> list[Decision]:
     ]
 
 
-def trend_per_day(daily: list, until: date) -> float | None:
-    """Least-squares slope of the total over the last TREND_DAYS, or None with too little data."""
-    points = [
-        ((_day(r) - until).days, r["total"])
-        for r in daily
-        if 0 <= (until - _day(r)).days <= TREND_DAYS
-    ]
-    if len(points) < 2 or points[-1][0] - points[0][0] < 7:
-        return None
-    mean_x = sum(x for x, _ in points) / len(points)
-    mean_y = sum(y for _, y in points) / len(points)
-    spread = sum((x - mean_x) ** 2 for x, _ in points)
-    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
-
-
 def goal(history: History, settings: dict, now: datetime) -> list[Decision]:
     target, deadline = settings["goal_score"], settings["goal_date"]
     if target is None or deadline is None or not history.daily:
@@ -265,14 +229,14 @@ def goal(history: History, settings: dict, now: datetime) -> list[Decision]:
     days_left = max(days_left, 1)  # on the day itself, a day is what is left
     year, week, _ = today.isocalendar()
     key = f"goal-missed:{target:g}:{deadline.isoformat()}:{year}-W{week:02d}"
-    slope = trend_per_day(history.daily, _day(latest))
+    slope = trend_per_day(history.daily, day_of(latest))
     if slope is None:
         return []  # too little history to project honestly
     needed = missing / days_left * 7
     if slope <= 0:
         projection = "your SSI has not been rising over the last 30 days"
     else:
-        reach = _day(latest) + timedelta(days=missing / slope)
+        reach = day_of(latest) + timedelta(days=missing / slope)
         if reach <= deadline:
             return []
         projection = f"at the trend of the last 30 days you reach it on {reach.isoformat()}"
@@ -288,60 +252,3 @@ def goal(history: History, settings: dict, now: datetime) -> list[Decision]:
             link=SSI_URL,
         )
     ]
-
-
-_RULES = {
-    "stale": stale,
-    "drop": drop,
-    "rank": rank,
-    "recalibration": recalibration,
-    "weekly": weekly,
-    "goal": goal,
-}
-
-
-def _in_quiet_hours(quiet: str | None, moment: time) -> bool:
-    if not quiet:
-        return False
-    start, end = (time.fromisoformat(part) for part in quiet.split("-"))
-    if start <= end:
-        return start <= moment < end
-    return moment >= start or moment < end  # over midnight, e.g. 22:00-07:00
-
-
-def evaluate(
-    history: History,
-    settings: dict,
-    sent: dict,
-    now: datetime,
-    rules: tuple = RULES,
-) -> list[Decision]:
-    """Every reminder whose condition holds at `now`, with whether it may be sent.
-
-    `sent` maps the dedup keys already recorded to when; `now` must carry its UTC offset (the
-    user's local time decides weekdays, dates and quiet hours).
-    """
-    decisions: list[Decision] = []
-    for name in rules:
-        decisions.extend(_RULES[name](history, settings, now))
-    # A recalibration notice replaces that day's drop, unless the user turned notices off.
-    recalibrated = {
-        d.key.split(":", 1)[1]
-        for d in decisions
-        if d.kind == "recalibration" and settings["rule_recalibration"]
-    }
-    pause = settings["pause_until"]
-    for decision in decisions:
-        if decision.key in sent:
-            decision.status, decision.reason = "suppressed", f"already sent {sent[decision.key]}"
-        elif not settings[f"rule_{decision.kind}"]:
-            decision.status, decision.reason = "suppressed", f"the {decision.kind} rule is off"
-        elif decision.kind == "drop" and decision.key.split(":", 1)[1] in recalibrated:
-            decision.status = "suppressed"
-            decision.reason = "replaced by the recalibration notice for that day"
-        elif pause and now.date() <= date.fromisoformat(pause):
-            decision.status, decision.reason = "suppressed", f"paused until {pause}"
-        elif _in_quiet_hours(settings["quiet_hours"], now.time()):
-            decision.status = "suppressed"
-            decision.reason = f"quiet hours ({settings['quiet_hours']}); sent at the next check"
-    return decisions

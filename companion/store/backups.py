@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from companion import store
-from companion.store import locks
-from companion.store.migrations import NewerSchema, bring_up_to_date, migrations, refuse_newer
 
 BACKUP_DIR = "backups"
 _NAME = re.compile(r"^ssi-(\d{8}T\d{6}\d{0,6}Z)\.db$")
@@ -53,7 +51,7 @@ def backup_dir(data_dir) -> Path:
     return path
 
 
-def _stamp(moment: datetime) -> str:
+def stamp_of(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
@@ -86,7 +84,7 @@ def _count_readings(path: Path) -> int | None:
         conn.close()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -115,7 +113,7 @@ def _write_snapshot(db, dest: Path) -> None:
         finally:
             os.close(fd)
         os.replace(partial, dest)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
@@ -129,7 +127,7 @@ def _write_snapshot(db, dest: Path) -> None:
 def make_backup(data_dir, out: Path | None = None, now: datetime | None = None) -> Path:
     """Back the database up now, into `backups/` or to `out`; returns the file written."""
     now = now or store.now_utc()
-    dest = Path(out) if out else backup_dir(data_dir) / f"ssi-{_stamp(now)}.db"
+    dest = Path(out) if out else backup_dir(data_dir) / f"ssi-{stamp_of(now)}.db"
     if dest.exists():
         raise BackupError(f"{dest} already exists: choose another file")
     if not dest.parent.is_dir():
@@ -235,131 +233,3 @@ def damage_help(data_dir, error: store.DatabaseDamaged) -> str:
         )
         lines.append(f"  ssi-companion restore {backup.path}")
     return "\n".join(lines)
-
-
-# -- restore ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Restored:
-    path: Path
-    readings: int
-    first_date: str | None
-    last_date: str | None
-    set_aside: Path | None
-
-
-def _check_candidate(source: Path) -> None:
-    """FILE must be a sound SQLite database holding our schema, not a newer one."""
-    try:
-        conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise BackupError(f"{source} cannot be opened ({exc})") from None
-    db = store.Database(conn)
-    try:
-        try:
-            problem = store.check_integrity(db, full=True)
-        except sqlite3.DatabaseError as exc:
-            # A database whose pages are malformed is a damaged backup, not someone else's
-            # file: SQLite raises that before integrity_check can list what it found.
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_CORRUPT:
-                raise
-            problem = str(exc)
-        if problem is not None:
-            raise BackupError(f"{source} is damaged ({problem})")
-        if not {"captures", "readings"} <= set(db.table_names()) or not migrations.applied(db):
-            raise BackupError(f"{source} is not an SSI Companion database")
-        refuse_newer(db)
-    except NewerSchema as exc:
-        raise BackupError(f"{source}: {exc}") from None
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{source} is not an SSI Companion database ({exc})") from None
-    finally:
-        conn.close()
-
-
-def _set_aside(live: Path, stamp: str) -> Path | None:
-    """Keep the current database beside the new one, renamed with a timestamp: never deleted.
-
-    It is checkpointed first, so its WAL is folded in and cannot be replayed onto the
-    restored file; a database too damaged for that is moved with its -wal and -shm.
-    """
-    if not live.exists():
-        return None
-    with contextlib.suppress(sqlite3.Error):
-        conn = sqlite3.connect(live)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
-    aside = live.with_name(f"{live.name}.before-restore-{stamp}")
-    os.link(live, aside)  # the live name keeps pointing at it until the swap
-    for suffix in ("-wal", "-shm"):
-        companion = live.with_name(live.name + suffix)
-        if companion.exists():
-            os.replace(companion, aside.with_name(aside.name + suffix))
-    return aside
-
-
-@contextlib.contextmanager
-def _alone(data_dir):
-    """The data directory to ourselves for the swap, or a refusal that says what to do."""
-    with contextlib.ExitStack() as stack:
-        try:
-            stack.enter_context(locks.serving(data_dir, None, command="restore"))
-        except locks.AlreadyServing as exc:
-            if exc.holder.get("command") == "restore":
-                raise BackupError(f"{exc}: wait for it to finish") from None
-            pid = exc.holder.get("pid", "?")
-            raise BackupError(
-                f"{exc}: stop it first (Ctrl-C where it runs, or kill {pid}), then restore again"
-            ) from None
-        stack.enter_context(locks.using(data_dir, exclusive=True))
-        yield
-
-
-def restore(data_dir, source: Path) -> Restored:
-    """Swap `source` in as the database. Refused while a companion serves `data_dir`."""
-    source = Path(source)
-    if not source.is_file():
-        raise BackupError(f"{source}: no such file")
-    _check_candidate(source)
-    data_dir = Path(data_dir)
-    live = store.db_path(data_dir)
-    stamp = _stamp(store.now_utc())
-    incoming = data_dir / f".ssi.db.restoring-{stamp}"
-    with _alone(data_dir):
-        try:
-            # Copied by SQLite into the data directory, brought up to this version's schema
-            # there, and only then renamed over the live name: one atomic step.
-            src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-            previous = os.umask(0o077)
-            try:
-                dst = sqlite3.connect(incoming)
-                src.backup(dst)
-                dst.close()
-            finally:
-                os.umask(previous)
-                src.close()
-            db = store.open_file(incoming)
-            try:
-                db.enable_wal()  # backups are single files; the live database runs in WAL
-                bring_up_to_date(db)  # an older backup gets this version's migrations
-                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                db.close()
-            store.chmod_private(incoming)
-            aside = _set_aside(live, stamp)
-            os.replace(incoming, live)
-            _fsync_dir(data_dir)
-        except BaseException as exc:
-            for suffix in ("", "-wal", "-shm"):
-                incoming.with_name(incoming.name + suffix).unlink(missing_ok=True)
-            if store.is_disk_full(exc, data_dir):
-                raise store.DiskFull(data_dir) from None
-            raise
-    with store.connection(data_dir) as db:
-        row = next(
-            db.query("SELECT COUNT(*) AS n, MIN(date) AS first, MAX(date) AS last FROM readings")
-        )
-    return Restored(live, row["n"], row["first"], row["last"], aside)

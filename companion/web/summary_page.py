@@ -17,9 +17,9 @@ from flask import (
 from companion import store
 from companion.history import charts
 from companion.history.summary import history_page, summarize
+from companion.history.trend import recalibration_days
 from companion.ingest.exports import export_csv, export_json
 from companion.ingest.receive import read
-from companion.reminders.rules import recalibration_days
 from companion.store import preferences
 from companion.web.csrf import check_form
 from companion.web.db import get_db

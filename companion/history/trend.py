@@ -1,0 +1,45 @@
+"""Pure computations on the daily series: which way the total goes, and which days look
+like a LinkedIn-wide recalibration rather than the user's own doing."""
+
+import statistics
+from datetime import date
+
+from companion.reading import PILLARS, RANKS
+
+TREND_DAYS = 30
+
+
+def day_of(reading) -> date:
+    return date.fromisoformat(reading["date"])
+
+
+def pillar_changes(latest: dict, earlier: dict) -> dict:
+    return {p: latest[p] - earlier[p] for p in PILLARS}
+
+
+def is_recalibration(previous: dict, latest: dict) -> bool:
+    """All four pillars moved the same way from one day to the next while both ranks held."""
+    if (day_of(latest) - day_of(previous)).days != 1:
+        return False  # a move over several days may be the user's own doing
+    changes = pillar_changes(latest, previous).values()
+    same_way = all(c > 0 for c in changes) or all(c < 0 for c in changes)
+    ranks_held = all(latest[k] is not None and latest[k] == previous[k] for k in RANKS)
+    return same_way and ranks_held
+
+
+def recalibration_days(daily: list) -> list[str]:
+    """The dates whose reading looks like a LinkedIn-wide recalibration (for the charts)."""
+    return [b["date"] for a, b in zip(daily, daily[1:], strict=False) if is_recalibration(a, b)]
+
+
+def trend_per_day(daily: list, until: date) -> float | None:
+    """Least-squares slope of the total over the last TREND_DAYS, or None with too little data."""
+    points = [
+        ((day_of(r) - until).days, r["total"])
+        for r in daily
+        if 0 <= (until - day_of(r)).days <= TREND_DAYS
+    ]
+    if len(points) < 2 or points[-1][0] - points[0][0] < 7:
+        return None
+    days, totals = zip(*points, strict=True)
+    return statistics.linear_regression(days, totals).slope
