@@ -8,20 +8,10 @@ import csv
 import io
 import json
 
-EXPORT_COLUMNS = (
-    "captured_at",
-    "total",
-    "total_displayed",
-    "brand",
-    "people",
-    "insights",
-    "relationships",
-    "industry_rank",
-    "network_rank",
-    "industry_avg",
-    "network_avg",
-    "industry",
-)
+from companion.reading import READING_FIELDS
+
+# When the reading was captured, then every field of the reading but the layout it came from.
+EXPORT_COLUMNS = ("captured_at", *(name for name in READING_FIELDS if name != "source"))
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The columns that hold text; every other one holds a number, which is never escaped.
 TEXT_COLUMNS = frozenset({"captured_at", "industry"})

@@ -33,22 +33,22 @@ def _range(since: str | None, until: str | None) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def list_readings(db, since=None, until=None, limit=None) -> list[dict]:
-    """Every reading, oldest first, optionally between two local dates (inclusive)."""
+def _select(db, table: str, order: str, since, until, limit) -> list[dict]:
     where, params = _range(since, until)
-    sql = f"SELECT {READING_COLUMNS} FROM readings{where} ORDER BY captured_at_utc, capture_id"
+    sql = f"SELECT {READING_COLUMNS} FROM {table}{where} ORDER BY {order}"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [dict(r) for r in db.query(sql, params)]
+
+
+def list_readings(db, since=None, until=None, limit=None) -> list[dict]:
+    """Every reading, oldest first, optionally between two local dates (inclusive)."""
+    return _select(db, "readings", "captured_at_utc, capture_id", since, until, limit)
 
 
 def daily_readings(db, since=None, until=None, limit=None) -> list[dict]:
     """The last reading of each local date, oldest date first (the `daily` table's rows)."""
-    where, params = _range(since, until)
-    sql = f"SELECT {READING_COLUMNS} FROM daily{where} ORDER BY date"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return [dict(r) for r in db.query(sql, params)]
+    return _select(db, "daily", "date", since, until, limit)
 
 
 def get_reading(db: Database, capture_id: str) -> dict | None:

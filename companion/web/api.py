@@ -184,10 +184,7 @@ def pairing_status(request_id):
         verifier = _only_field("verifier", pairing.VERIFIER, "the secret behind the challenge")
     except SchemaError as exc:
         return api_error(400, str(exc))
-    secret = token.read(current_app.config["DATA_DIR"])
-    if secret is None:
-        return _no_token()
-    answer = current_app.extensions["pairings"].poll(request_id, origin, verifier, lambda: secret)
+    answer = current_app.extensions["pairings"].poll(request_id, origin, verifier, _token)
     if answer is None:
         return api_error(404, "No such pairing request for this extension.")
     return answer
@@ -202,13 +199,22 @@ def proof():
         nonce = _only_field("nonce", pairing.NONCE, "32 to 128 lowercase hex digits")
     except SchemaError as exc:
         return api_error(400, str(exc))
+    return {"proof": pairing.proof(_token(), nonce)}
+
+
+class NoToken(Exception):
+    """The token file is missing or damaged while the companion runs (token.py)."""
+
+
+def _token() -> str:
     secret = token.read(current_app.config["DATA_DIR"])
     if secret is None:
-        return _no_token()
-    return {"proof": pairing.proof(secret, nonce)}
+        raise NoToken
+    return secret
 
 
-def _no_token():
+@bp.errorhandler(NoToken)
+def _no_token(exc):
     # Never made or replaced at run time (token.py): the user decides with `token --rotate`.
     return api_error(
         503,

@@ -134,8 +134,8 @@ class Pairings:
             status = request.current_status(now)
             answer = {"status": status}
             if status == "approved" and not request.delivered:
+                answer["token"] = token_source()  # first: if it fails, it can be asked again
                 request.delivered = True
-                answer["token"] = token_source()
             return answer
 
     def pending(self) -> list[Request]:
