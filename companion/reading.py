@@ -4,6 +4,9 @@ writes them into `vocabulary.js`)."""
 
 from dataclasses import dataclass, fields
 
+# The page the extension reads, and where reminders send the user.
+SSI_URL = "https://www.linkedin.com/sales/ssi"
+
 # LinkedIn's four pillars, each out of 25, in the order its page shows them.
 PILLARS = ("brand", "people", "insights", "relationships")
 PILLAR_NAMES = {

@@ -13,8 +13,7 @@ from sqlite_utils import Database
 
 from companion import store
 from companion.ingest.receive import read
-from companion.reading import PILLARS
-from companion.reminders.rules import SSI_URL
+from companion.reading import PILLARS, SSI_URL
 
 INDUSTRY = "Management Consulting"
 _NAMESPACE = uuid.UUID("9b1f2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d")

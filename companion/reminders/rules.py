@@ -15,9 +15,8 @@ from companion.history.trend import (
     pillar_changes,
     trend_per_day,
 )
-from companion.reading import PILLAR_NAMES, PILLARS
+from companion.reading import PILLAR_NAMES, PILLARS, SSI_URL
 
-SSI_URL = "https://www.linkedin.com/sales/ssi"
 RULES = ("stale", "drop", "rank", "recalibration", "weekly", "goal")
 # Rules worth running the moment a capture arrives (stale and weekly wait for their time).
 AFTER_CAPTURE_RULES = ("drop", "rank", "recalibration", "goal")
