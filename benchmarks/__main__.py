@@ -1,6 +1,6 @@
 """`make bench`: every figure beside a bare baseline measured in the same run."""
 
-from companion import bench_backup, bench_capture, bench_page, bench_parse
+from . import bench_backup, bench_capture, bench_imports, bench_page, bench_parse
 
 if __name__ == "__main__":
     bench_parse.run()
@@ -10,3 +10,5 @@ if __name__ == "__main__":
     bench_page.run()
     print()
     bench_backup.run()
+    print()
+    bench_imports.run()

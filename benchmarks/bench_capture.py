@@ -13,8 +13,8 @@ from pathlib import Path
 
 from companion.parse import parse_page
 from companion.store import access_token as token
-from companion.web.pairing_page import big_page, main_region
 
+from .pages import big_page, check_reading, main_region
 from .timing import measure, ms, p50, percentile
 
 GOAL_OVERHEAD = 0.30
@@ -28,21 +28,26 @@ def _free_port() -> int:
 
 
 def _start_server(home: Path, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "companion", "serve", "--port", str(port)],
-        env={**os.environ, "SSI_COMPANION_HOME": str(home)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # Its error output goes to a file, not a pipe: nobody reads a pipe while it runs, and a
+    # full one would stall the server mid-benchmark.
+    errors = home / "serve-stderr.txt"
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "companion", "serve", "--port", str(port)],
+            env={**os.environ, "SSI_COMPANION_HOME": str(home)},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return proc
         except OSError:
             time.sleep(0.05)
     proc.kill()
-    raise RuntimeError("the companion did not start")
+    proc.wait()
+    raise RuntimeError(f"the companion did not start:\n{errors.read_text()[-2000:]}")
 
 
 def _poster(port: int, secret: str, html: str, count: int):
@@ -66,8 +71,9 @@ def _poster(port: int, secret: str, html: str, count: int):
     def post():
         conn.request("POST", "/api/v1/captures", body=next(bodies), headers=headers)
         response = conn.getresponse()
-        response.read()
-        assert response.status == 201, response.status
+        answer = response.read()
+        if response.status != 201:  # a refused capture would time the wrong work
+            raise RuntimeError(f"POST /api/v1/captures answered {response.status}: {answer[:500]}")
 
     return post
 
@@ -92,6 +98,7 @@ def run(repeat: int = 200) -> dict:
         try:
             secret = token.get(home)
             for label, html in (("400 KB page", big_page()), ("main region", main_region())):
+                check_reading(parse_page(html))
                 parses, samples = _interleaved(
                     lambda html=html: parse_page(html),
                     _poster(port, secret, html, repeat + WARMUP),

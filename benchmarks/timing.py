@@ -26,3 +26,15 @@ def p50(samples: list[float]) -> float:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
+
+
+def alternated(first, second, repeat: int, warmup: int = 3) -> tuple[list[float], list[float]]:
+    """Samples of both, taken in turn, so that both see the same machine (load, clock speed)."""
+    for _ in range(warmup):
+        first()
+        second()
+    firsts, seconds = [], []
+    for _ in range(repeat):
+        firsts += measure(first, 1, warmup=0)
+        seconds += measure(second, 1, warmup=0)
+    return firsts, seconds

@@ -68,6 +68,10 @@ def _serve(overrides: dict, data_dir, demo_dir) -> None:
         click.echo(f"Open your summary: {link}")
         click.echo("  (that link works once, for 2 minutes; `ssi-companion open` makes another)")
 
+    # Requests open and close their own connections. This one stays open while the server runs,
+    # so that closing a request's connection is never closing the last one, which would make
+    # SQLite checkpoint and delete the WAL (an fsync or two) after every single capture.
+    keeper = store.connect(data_dir)
     try:
         # The port first: a second `serve` on a taken port must not start a scheduler.
         run_server(
@@ -78,6 +82,7 @@ def _serve(overrides: dict, data_dir, demo_dir) -> None:
     finally:
         backups.shutdown()
         reminders.shutdown()
+        keeper.close()
 
 
 @cli.command(name="open")
