@@ -1,6 +1,13 @@
 """`make bench`: every figure beside a bare baseline measured in the same run."""
 
-from . import bench_backup, bench_capture, bench_imports, bench_page, bench_parse
+from . import (
+    bench_backup,
+    bench_capture,
+    bench_import,
+    bench_startup,
+    bench_page,
+    bench_parse,
+)
 
 if __name__ == "__main__":
     bench_parse.run()
@@ -11,4 +18,6 @@ if __name__ == "__main__":
     print()
     bench_backup.run()
     print()
-    bench_imports.run()
+    bench_startup.run()
+    print()
+    bench_import.run()

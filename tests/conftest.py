@@ -12,10 +12,27 @@ from hypothesis import settings
 from companion.web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+TESTS = Path(__file__).resolve().parent
+DATA = TESTS / "data"
 # Real SSI values, copied into the repository with their sources (data/real/README.md):
 # the tests need nothing beside the clone.
 REAL_FIXTURES = DATA / "real"
+
+# Every test under these folders of tests/ carries the mark, so a new test there has it too;
+# other slow tests are marked one by one. A quick run: pytest -m "not browser and not slow".
+FOLDER_MARKS = {"browser": pytest.mark.browser, "processes": pytest.mark.slow}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by mark
+def pytest_collection_modifyitems(items):
+    for item in items:
+        try:
+            folder = item.path.resolve().relative_to(TESTS).parts[0]
+        except ValueError:  # a test outside tests/
+            continue
+        if folder in FOLDER_MARKS:
+            item.add_marker(FOLDER_MARKS[folder])
+
 
 # In CI every run tries the same examples, so a red build is one anyone can reproduce;
 # developers' runs stay random and keep finding new cases.
@@ -120,13 +137,22 @@ class ServerProcess:
         raise TimeoutError("server did not start")
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        # Also when a test ended the process itself: read what is left and close the pipes.
+        # proc.communicate() still gives the whole output afterwards, for tests that want it.
+        try:
+            self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:  # a child of its own still holds the pipes
+            for pipe in (self.proc.stdout, self.proc.stderr):
+                pipe.close()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Small helpers shared by test_security.py and test_api.py."""
+"""Requests to the API, in-process and to a real server, and the captures they carry."""
 
 import http.client
 import json

@@ -8,10 +8,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-CSV_HEADER = (
-    "captured_at,total,total_displayed,brand,people,insights,relationships,"
-    "industry_rank,network_rank,industry_avg,network_avg,industry"
-)
 CLI_TIMEOUT_S = 60
 
 
@@ -43,20 +39,6 @@ def refused(result: subprocess.CompletedProcess, what: str = "the command") -> s
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def csv_file(path: Path, rows: int, start: datetime) -> Path:
-    """Our own CSV export format, `rows` readings an hour apart from `start`."""
-    lines = [CSV_HEADER]
-    for i in range(rows):
-        moment = (start + timedelta(hours=i)).isoformat()
-        brand = 5 + (i % 80) * 0.25
-        total = brand + 5.25 + 3.0 + 1.25
-        lines.append(
-            f"{moment},{total!r},{round(total)},{brand!r},5.25,3.0,1.25,10,12,35.0,36.0,IT"
-        )
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def recent(minutes_ago: int) -> str:

@@ -96,3 +96,5 @@ class Notifier:
     def close(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self._loop.close()  # its selector and socket pair too (ResourceWarning otherwise)

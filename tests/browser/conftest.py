@@ -3,6 +3,8 @@
 Nothing here reaches the network: every https request is either a LinkedIn page fulfilled from
 a fixture or aborted and recorded. The extension's own requests to http://127.0.0.1 are not
 routed, so they reach the real `ssi-companion serve` under test.
+
+Every test here is marked `browser` (tests/conftest.py, FOLDER_MARKS): -m "not browser" skips them.
 """
 
 import json

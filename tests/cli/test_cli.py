@@ -4,12 +4,12 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from companion.cli import cli
-
-from .conftest import REAL_FIXTURES, ServerProcess, free_port
+from tests.conftest import REAL_FIXTURES, ServerProcess, free_port
 
 REAL_PAYLOAD = REAL_FIXTURES / "linkedin-beacon_salesApiSsi_live_2026-06.json"
 PAGE = """<html><body><main><div class="user-ssi-score"><div class="user-ssi-score__donut-chart-caption">
@@ -31,7 +31,7 @@ def test_every_command_has_help(runner):
 
 
 def test_every_command_is_in_the_readme():
-    from .conftest import REPO
+    from tests.conftest import REPO
 
     readme = (REPO / "README.md").read_text()
     for name in cli.commands:
@@ -134,7 +134,7 @@ def _listening_addresses(port: int) -> set[str]:
     found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = open(table).read().splitlines()[1:]
+            lines = Path(table).read_text().splitlines()[1:]
         except OSError:
             continue
         for line in lines:
@@ -202,14 +202,13 @@ def test_serve_port_from_environment(tmp_path):
              "PATH": "/usr/bin:/bin"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    server = ServerProcess(tmp_path / "h", port)
+    server.proc = proc
     try:
-        server = ServerProcess(tmp_path / "h", port)
-        server.proc = proc
         server.wait_ready()
         assert _get(port, "/api/v1/ping")[0] == 200
     finally:
-        proc.terminate()
-        proc.wait(10)
+        server.stop()
 
 
 def test_serve_bad_port_environment_is_a_clear_error(tmp_path):

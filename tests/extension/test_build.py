@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from companion import __version__, reading
 from companion.cli import cli
 from companion.extension_build import BuildError, build, render_manifest
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 EXTENSION = REPO / "extension"
 # Firefox runs background scripts as ES modules ("type": "module") from 128 on; the

@@ -13,8 +13,7 @@ import subprocess
 import pytest
 
 from companion.extension_build import build
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def npm_test_command(node: str) -> list[str]:

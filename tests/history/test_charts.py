@@ -7,28 +7,10 @@ from datetime import date, timedelta
 import pytest
 
 from companion.history import charts
+from tests.builders import daily as row
 
 TODAY = date(2026, 5, 20)
-PILLARS = ("brand", "people", "insights", "relationships")
 MARKER = "Likely LinkedIn recalibration"
-
-
-def row(day: date, total: float = 40.0, **fields) -> dict:
-    return {
-        "capture_id": f"id-{day.isoformat()}",
-        "captured_at": f"{day.isoformat()}T09:00:00+00:00",
-        "date": day.isoformat(),
-        "total": total,
-        "total_displayed": round(total),
-        **{p: round(total / 4, 3) for p in PILLARS},
-        "industry_rank": 20,
-        "network_rank": 25,
-        "industry_avg": 30.0,
-        "network_avg": 33.0,
-        "industry": "Software Development",
-        "source": "import",
-        **fields,
-    }
 
 
 def days(count: int, end: date = TODAY) -> list[dict]:

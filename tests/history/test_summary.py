@@ -12,35 +12,11 @@ from companion.history.summary import (
     summarize,
 )
 from companion.history.tips import TIPS
-from companion.reading import PILLAR_NAMES
+from companion.reading import PILLAR_NAMES, PILLARS
 from companion.store import preferences
+from tests.builders import daily as row
 
 TODAY = date(2026, 5, 20)
-PILLARS = ("brand", "people", "insights", "relationships")
-
-
-def row(day: date, total: float | None = None, **fields) -> dict:
-    """One daily reading; the pillars default to a quarter of the total each."""
-    pillars = {p: fields.pop(p) for p in PILLARS if p in fields}
-    if total is None:
-        total = round(sum(pillars.values()), 3) if pillars else 40.0
-    for p in PILLARS:
-        pillars.setdefault(p, round(total / 4, 3))
-    return {
-        "capture_id": f"id-{day.isoformat()}",
-        "captured_at": f"{day.isoformat()}T09:00:00+00:00",
-        "date": day.isoformat(),
-        "total": total,
-        "total_displayed": round(total),
-        **pillars,
-        "industry_rank": 20,
-        "network_rank": 25,
-        "industry_avg": 30.0,
-        "network_avg": 33.0,
-        "industry": "Software Development",
-        "source": "import",
-        **fields,
-    }
 
 
 def days_ago(n: int) -> date:

@@ -8,11 +8,9 @@ import pytest
 from companion import config
 from companion.cli import cli
 from companion.ingest import capture_time as moments
-from companion.ingest.exports import EXPORT_COLUMNS, export_csv
+from companion.ingest.exports import export_csv
+from tests.builders import reading, write_csv
 from tests.helpers_api import assert_nothing_stored, auth, capture_body, counts
-
-HEADER = ",".join(EXPORT_COLUMNS)
-ROW_VALUES = "20.0,20,10.5,5.25,3.0,1.25,10,12,35.0,36.0,Software"
 
 
 def _post(client, app, captured_at: str):
@@ -94,14 +92,12 @@ def test_the_message_names_the_clock_it_was_judged_by():
 
 def _write_export(tmp_path, fmt: str, bad_moment: str):
     good = ["2026-05-01T09:00:00+02:00", "2026-05-02T09:00:00+02:00"]
-    rows = [f"{moment},{ROW_VALUES}" for moment in (good[0], bad_moment, good[1])]
-    csv_text = "\n".join([HEADER, *rows]) + "\n"
+    rows = [reading(moment) for moment in (good[0], bad_moment, good[1])]
     path = tmp_path / f"history.{fmt}"
     if fmt == "csv":
-        path.write_text(csv_text, encoding="utf-8")
+        write_csv(path, rows)
         return path, "row 3"
-    readings = [dict(zip(EXPORT_COLUMNS, row.split(","), strict=True)) for row in rows]
-    path.write_text(json.dumps({"readings": readings}), encoding="utf-8")
+    path.write_text(json.dumps({"readings": rows}), encoding="utf-8")
     return path, "row 2"
 
 
@@ -137,9 +133,8 @@ def test_an_export_inside_the_window_imports(runner, home, tmp_path):
 
 
 def test_an_export_round_trips_a_reading_from_2010(runner, home, tmp_path):
-    row = dict(zip(EXPORT_COLUMNS, f"2010-01-01T00:00:00Z,{ROW_VALUES}".split(","), strict=True))
     path = tmp_path / "old.csv"
-    path.write_text(export_csv([row]), encoding="utf-8")
+    path.write_text(export_csv([reading("2010-01-01T00:00:00Z")]), encoding="utf-8")
     result = runner.invoke(cli, ["import", str(path)])
     assert result.exit_code == 0, result.output
     assert "Added 1 reading(s)" in result.stdout

@@ -23,39 +23,18 @@ from companion import config, store
 from companion.cli import cli
 from companion.ingest import imports, rows
 from companion.ingest.exports import EXPORT_COLUMNS
+from tests.builders import csv_line, csv_text, reading
 from tests.conftest import DATA, REAL_FIXTURES, REPO
 from tests.helpers_api import counts
 
 REAL_PAYLOAD = REAL_FIXTURES / "linkedin-beacon_salesApiSsi_live_2026-06.json"
-HEADER = ",".join(EXPORT_COLUMNS)
-GOOD_ROW = {
-    "captured_at": "2026-05-01T09:00:00+02:00",
-    "total": 20.0,
-    "total_displayed": 20,
-    "brand": 10.5,
-    "people": 5.25,
-    "insights": 3.0,
-    "relationships": 1.25,
-    "industry_rank": 10,
-    "network_rank": 12,
-    "industry_avg": 35.0,
-    "network_avg": 36.0,
-    "industry": "Software",
-}
-GOOD_CSV_LINE = "2026-05-01T09:00:00+02:00,20.0,20,10.5,5.25,3.0,1.25,10,12,35.0,36.0,Software"
+GOOD_ROW = reading()
+GOOD_CSV_LINE = csv_line(GOOD_ROW)
 EMPTY = {"captures": 0, "failed": 0, "readings": 0}
 
 
 def _export_json(*rows) -> str:
     return json.dumps({"readings": list(rows)})
-
-
-def _row(**changes) -> dict:
-    return {**GOOD_ROW, **changes}
-
-
-def _csv(*lines: str) -> str:
-    return "\n".join([HEADER, *lines]) + "\n"
 
 
 def _counts(home) -> dict:
@@ -104,20 +83,20 @@ def _directory(tmp: Path) -> Path:
 
 
 FILES = {
-    "huge CSV field": ("big.csv", _csv("x" * 200_000 + GOOD_CSV_LINE[25:]),
+    "huge CSV field": ("big.csv", csv_text("x" * 200_000 + GOOD_CSV_LINE[25:]),
                        "not readable as CSV at line 2: field larger than field limit"),
-    "CSV with NUL bytes": ("nul.csv", _csv(GOOD_CSV_LINE.replace("Software", "Soft\0ware")),
+    "CSV with NUL bytes": ("nul.csv", csv_text(GOOD_CSV_LINE.replace("Software", "Soft\0ware")),
                            "is not a text file (it holds NUL bytes)"),
-    "non-UTF-8 CSV": ("latin1.csv", _csv(GOOD_CSV_LINE.replace("Software", "Caf\xe9")).encode(
+    "non-UTF-8 CSV": ("latin1.csv", csv_text(GOOD_CSV_LINE.replace("Software", "Caf\xe9")).encode(
         "latin-1"), "is not UTF-8 text (byte 0xe9 at offset"),
-    "CSV row with a cell too many": ("extra.csv", _csv(GOOD_CSV_LINE + ",more"),
+    "CSV row with a cell too many": ("extra.csv", csv_text(GOOD_CSV_LINE + ",more"),
                                      "row 2: 13 cells, the header has 12"),
-    "CSV row cut short": ("short.csv", _csv(GOOD_CSV_LINE.rpartition(",")[0]),
+    "CSV row cut short": ("short.csv", csv_text(GOOD_CSV_LINE.rpartition(",")[0]),
                           "row 2: 11 cells, the header has 12"),
-    "CSV industry too long": ("long.csv", _csv(GOOD_CSV_LINE.replace("Software", "S" * 201)),
+    "CSV industry too long": ("long.csv", csv_text(GOOD_CSV_LINE.replace("Software", "S" * 201)),
                               "row 2: industry is 201 characters long; an industry's name has "
                               "at most 200"),
-    "CSV number in another script": ("digits.csv", _csv(GOOD_CSV_LINE.replace(",10,", ",١٠,")),
+    "CSV number in another script": ("digits.csv", csv_text(GOOD_CSV_LINE.replace(",10,", ",١٠,")),
                                      "row 2: industry_rank is not a number"),
     "JSON 100,000 deep": ("deep.json", "[" * 100_000 + "]" * 100_000, "is JSON nested too deeply"),
     "export 100,000 deep": ("deep-export.json", '{"readings": ' + "[" * 100_000 + "]" * 100_000
@@ -126,7 +105,7 @@ FILES = {
     "empty JSON": ("empty.json", " \n", "is empty"),
     "empty page": ("empty.html", "", "is empty"),
     "binary page": ("photo.html", bytes(range(256)) * 40, "is not a text file"),
-    "year 0999": ("old.json", _export_json(_row(captured_at="0999-01-01T00:00:00Z")),
+    "year 0999": ("old.json", _export_json(reading(captured_at="0999-01-01T00:00:00Z")),
                   "row 1: captured_at 0999-01-01T00:00:00+00:00 is before 2010-01-01"),
     "readings not a list": ("odd.json", '{"readings": {"0": {}}}',
                             "readings must be a list, not an object"),
@@ -167,29 +146,29 @@ BIG = "1" + "0" * 400  # 10**400: a valid JSON number, beyond any float
 @pytest.mark.parametrize(
     "row_json, reason",
     [
-        (json.dumps(_row(total=[20.0])), "row 1: total must be a number, not a list"),
-        (json.dumps(_row(total={"value": 20})), "row 1: total must be a number, not an object"),
-        (json.dumps(_row(captured_at=1764150000)), "row 1: captured_at must be text, not a number"),
-        (json.dumps(_row(captured_at=["2026-05-01"])), "row 1: captured_at must be text, not a list"),
-        (json.dumps(_row(captured_at=None)), "row 1: captured_at is empty"),
-        (json.dumps(_row(captured_at="2" * 10_000)), "row 1: captured_at is 10,000 characters"),
-        (json.dumps(_row(industry_rank=True)), "row 1: industry_rank must be a number, not true"),
-        (json.dumps(_row(total=False)), "row 1: total must be a number, not false"),
-        (json.dumps(_row(brand=True, total=None)), "row 1: brand must be a number, not true"),
-        (json.dumps(_row()).replace('"total": 20.0', '"total": 1e400'),
+        (json.dumps(reading(total=[20.0])), "row 1: total must be a number, not a list"),
+        (json.dumps(reading(total={"value": 20})), "row 1: total must be a number, not an object"),
+        (json.dumps(reading(captured_at=1764150000)), "row 1: captured_at must be text, not a number"),
+        (json.dumps(reading(captured_at=["2026-05-01"])), "row 1: captured_at must be text, not a list"),
+        (json.dumps(reading(captured_at=None)), "row 1: captured_at is empty"),
+        (json.dumps(reading(captured_at="2" * 10_000)), "row 1: captured_at is 10,000 characters"),
+        (json.dumps(reading(industry_rank=True)), "row 1: industry_rank must be a number, not true"),
+        (json.dumps(reading(total=False)), "row 1: total must be a number, not false"),
+        (json.dumps(reading(brand=True, total=None)), "row 1: brand must be a number, not true"),
+        (json.dumps(reading()).replace('"total": 20.0', '"total": 1e400'),
          "row 1: total is not a finite number"),
-        (json.dumps(_row()).replace('"industry_rank": 10', f'"industry_rank": {BIG}'),
+        (json.dumps(reading()).replace('"industry_rank": 10', f'"industry_rank": {BIG}'),
          "row 1: industry_rank is far too large a number"),
-        (json.dumps(_row()).replace('"total": 20.0', '"total": NaN'),
+        (json.dumps(reading()).replace('"total": 20.0', '"total": NaN'),
          "row 1: total is not a finite number"),
-        (json.dumps(_row(industry_rank=10.5)), "row 1: industry_rank must be a whole number"),
-        (json.dumps(_row(total="twenty")), "row 1: total is not a number: 'twenty'"),
-        (json.dumps(_row(total="1_0")), "row 1: total is not a number"),
-        (json.dumps(_row(industry="x" * 10_000_000)), "row 1: industry is 10,000,000 characters"),
-        (json.dumps(_row(industry=42)), "row 1: industry must be text, not a number"),
-        (json.dumps(_row(industry="Soft\nware")), "row 1: industry holds control characters"),
-        (json.dumps(_row(industry="\ud800")), "row 1: industry holds characters that are not"),
-        (json.dumps(_row(brand=None)), "row 1: brand is empty"),
+        (json.dumps(reading(industry_rank=10.5)), "row 1: industry_rank must be a whole number"),
+        (json.dumps(reading(total="twenty")), "row 1: total is not a number: 'twenty'"),
+        (json.dumps(reading(total="1_0")), "row 1: total is not a number"),
+        (json.dumps(reading(industry="x" * 10_000_000)), "row 1: industry is 10,000,000 characters"),
+        (json.dumps(reading(industry=42)), "row 1: industry must be text, not a number"),
+        (json.dumps(reading(industry="Soft\nware")), "row 1: industry holds control characters"),
+        (json.dumps(reading(industry="\ud800")), "row 1: industry holds characters that are not"),
+        (json.dumps(reading(brand=None)), "row 1: brand is empty"),
         ("5", "row 1: must be an object, not a number"),
         ("[]", "row 1: must be an object, not a list"),
     ],
@@ -204,7 +183,7 @@ def test_an_export_row_of_the_wrong_type_is_refused(runner, home, tmp_path, row_
 def test_the_good_export_row_alone_is_imported(runner, home, tmp_path):
     # The control for the test above.
     path = tmp_path / "history.json"
-    path.write_text(_export_json(GOOD_ROW, _row(captured_at="2026-05-02T09:00:00Z", total="20")))
+    path.write_text(_export_json(GOOD_ROW, reading(captured_at="2026-05-02T09:00:00Z", total="20")))
     result = _import(runner, path)
     assert result.exit_code == 0, result.output
     assert "Added 2 reading(s)" in result.stdout
@@ -298,7 +277,7 @@ MANY = ["huge CSV field", "CSV with NUL bytes", "JSON 100,000 deep", "empty CSV"
 def _many(tmp_path) -> tuple[list[Path], dict[Path, str]]:
     bad = {_make(tmp_path, name): _reason(name) for name in MANY}
     rows = tmp_path / "rows.json"
-    rows.write_text(_export_json(_row(industry_rank=True)), encoding="utf-8")
+    rows.write_text(_export_json(reading(industry_rank=True)), encoding="utf-8")
     bad[rows] = "row 1: industry_rank must be a number, not true"
     paths = list(bad)
     # The good files among the bad ones, not first nor last.
@@ -350,7 +329,7 @@ def db(home):
 
 def _good_csv(tmp_path) -> Path:
     path = tmp_path / "history.csv"
-    path.write_text(_csv(GOOD_CSV_LINE), encoding="utf-8")
+    path.write_text(csv_text(GOOD_CSV_LINE), encoding="utf-8")
     return path
 
 
@@ -403,12 +382,12 @@ JSON_VALUES = st.recursive(
 )
 @given(name=st.sampled_from(EXPORT_COLUMNS), value=JSON_VALUES, as_csv=st.booleans())
 def test_any_value_in_any_field_is_imported_or_refused(db, tmp_path, name, value, as_csv):
-    row = _row(**{name: value})
+    row = {**GOOD_ROW, name: value}  # that one field alone changed, the total included
     if as_csv:
         path = tmp_path / "any.csv"
         out = io.StringIO()
         csv.writer(out).writerow("" if row[c] is None else str(row[c]) for c in EXPORT_COLUMNS)
-        path.write_text(_csv(out.getvalue().rstrip("\r\n")), encoding="utf-8")
+        path.write_text(csv_text(out.getvalue().rstrip("\r\n")), encoding="utf-8")
     else:
         path = tmp_path / "any.json"
         path.write_text(_export_json(row), encoding="utf-8")

@@ -7,8 +7,7 @@ import pytest
 from companion.parse import ParseError, parse_page
 from companion.parse.numerals import find_numbers, parse_number, percentage
 from companion.parse.prose import read_group_averages
-
-from .conftest import DATA
+from tests.conftest import DATA
 
 
 @pytest.mark.parametrize(
@@ -90,7 +89,7 @@ def test_saved_page_comment_names_the_url():
 
 
 def test_json_escaped_twice_in_code_is_read():
-    from .conftest import REAL_FIXTURES
+    from tests.conftest import REAL_FIXTURES
 
     payload = (REAL_FIXTURES / "linkedin-beacon_salesApiSsi_live_2026-06.json").read_text()
     page = f"<html><body><code hidden>{html.escape(html.escape(payload))}</code></body></html>"

@@ -7,15 +7,14 @@ UI; the linkedin-beacon salesApiSsi payload), which the pages were rebuilt from.
 import copy
 import csv
 import json
-from pathlib import Path
 
 import pytest
 
 from companion.parse import ParseError, parse_api, parse_page
 from companion.reading import Reading
+from tests.conftest import DATA, REAL_FIXTURES
 
-DATA = Path(__file__).parent / "data"
-REAL = DATA / "real"  # copied from ../shared/fixtures/real with its README
+REAL = REAL_FIXTURES  # copied from ../shared/fixtures/real with its README
 REAL_PAYLOAD = REAL / "linkedin-beacon_salesApiSsi_live_2026-06.json"
 
 ERROR_CODES = {"not_ssi_page", "not_rendered", "unrecognized", "invalid_values"}

@@ -9,7 +9,6 @@ import json
 import math
 import random
 import re
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -18,8 +17,8 @@ from hypothesis import strategies as st
 
 from companion.parse import ParseError, parse_api, parse_page
 from companion.reading import Reading
+from tests.conftest import DATA
 
-DATA = Path(__file__).parent / "data"
 VALID = [
     "current_en.html",
     "current_pt.html",

@@ -1,7 +1,7 @@
 """What another account on the machine can try against the user's companion (security.md, "L").
 
-tests/test_other_account.py runs this as `nobody`, with the system Python and the standard
-library only (the test's virtualenv may not be readable by that account):
+tests/processes/test_other_account.py runs this as `nobody`, with the system Python and the
+standard library only (the test's virtualenv may not be readable by that account):
 
     setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -I other_account.py
 

@@ -25,10 +25,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from companion.reading import PILLARS, RANKS
 from companion.store import access_token as token
 from companion.store.migrations import migrations
-
-from .conftest import DATA, ServerProcess, free_port
+from tests.builders import reading, write_csv
+from tests.conftest import DATA, ServerProcess, free_port
 
 PAGE = (DATA / "current_en.html").read_text(encoding="utf-8")
 PAGE_TOTAL = 19.706
@@ -36,11 +37,13 @@ SSI_URL = "https://www.linkedin.com/sales/ssi"
 # Captures are 2020 onwards, ~40 a day; imported rows are 2015: the two never share a moment.
 CAPTURE_BASE = datetime(2020, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=1)))
 CAPTURE_STEP = timedelta(minutes=37)
-IMPORT_ROWS = 100_000
-IMPORT_HEADER = (
-    "captured_at,total,total_displayed,brand,people,insights,relationships,"
-    "industry_rank,network_rank,industry_avg,network_avg,industry"
-)
+# The big import: large enough that its one transaction writes ~27 MB into the WAL over ~2 s,
+# so the kill at IMPORT_WAL_GROWTH lands well inside it (past the ~4 MB the captures alone grow
+# the WAL to between automatic checkpoints, well before the commit), and holds the write lock
+# long enough for captures to queue behind it. More rows prove nothing more: each 10,000 add
+# ~2 s to every import.
+IMPORT_ROWS = 30_000
+IMPORT_WAL_GROWTH = 10_000_000
 # Longer than store.BUSY_TIMEOUT_S: a capture may wait out a whole import's write lock.
 REQUEST_TIMEOUT_S = 90
 CLI_TIMEOUT_S = 60
@@ -205,17 +208,21 @@ def big_export(tmp_path_factory) -> Path:
     """An export CSV of IMPORT_ROWS readings, one a minute from 2015-01-01 (none stored yet)."""
     rnd = random.Random(2015)
     start = datetime(2015, 1, 1, tzinfo=UTC)
-    lines = [IMPORT_HEADER]
-    for minute in range(IMPORT_ROWS):
+
+    def row(minute: int) -> dict:
         pillars = [round(rnd.uniform(0, 25), 2) for _ in range(4)]
-        total = round(sum(pillars), 2)
-        ranks = [str(rnd.randint(1, 100)) if rnd.random() < 0.8 else "" for _ in range(2)]
-        at = (start + timedelta(minutes=minute)).isoformat()
-        lines.append(f"{at},{total},{round(total)},{','.join(map(str, pillars))},"
-                     f"{ranks[0]},{ranks[1]},,,Software")  # fmt: skip
+        ranks = [rnd.randint(1, 100) if rnd.random() < 0.8 else None for _ in range(2)]
+        return reading(
+            start + timedelta(minutes=minute),
+            **dict(zip(PILLARS, pillars, strict=True)),
+            total=round(sum(pillars), 2),
+            **dict(zip(RANKS, ranks, strict=True)),
+            industry_avg=None,
+            network_avg=None,
+        )
+
     path = tmp_path_factory.mktemp("import") / "big.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_csv(path, map(row, range(IMPORT_ROWS)))
 
 
 def assert_everything_stored(home: Path, acknowledged: list[dict], imported: int) -> None:
@@ -470,7 +477,7 @@ def test_two_serves_started_at_once_on_a_new_data_dir(tmp_path, exists):
 
 
 def test_import_killed_mid_transaction_adds_nothing_and_loses_no_capture(tmp_path, big_export):
-    """`import` killed (SIGKILL) while it writes 100,000 rows: every capture the server
+    """`import` killed (SIGKILL) while it writes IMPORT_ROWS rows: every capture the server
     acknowledged meanwhile is kept, the import added all of its rows or none (one
     transaction), the file is sound, and the same import run again then completes."""
     home = tmp_path / "home"
@@ -484,7 +491,7 @@ def test_import_killed_mid_transaction_adds_nothing_and_loses_no_capture(tmp_pat
         wal = home / "ssi.db-wal"
         # The import's transaction spills its pages into the WAL as it inserts: well past
         # what the captures make, the kill lands in the middle of that transaction.
-        threshold = file_size(wal) + 20_000_000
+        threshold = file_size(wal) + IMPORT_WAL_GROWTH
         importer = subprocess.Popen(
             _command("import", big_export), env=_env(home),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -524,7 +531,7 @@ def test_import_killed_mid_transaction_adds_nothing_and_loses_no_capture(tmp_pat
 
 
 def test_big_import_while_serving_fails_no_capture(tmp_path, big_export):
-    """A 100,000-row import beside a running server: every capture sent meanwhile is stored
+    """A big import (IMPORT_ROWS) beside a running server: every capture sent meanwhile is stored
     (201, if later than usual while the import holds the write lock), and the import succeeds."""
     home = tmp_path / "home"
     server = ServerProcess(home).start()

@@ -10,8 +10,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from companion.store import access_token as token
-
-from .conftest import DATA, ServerProcess
+from tests.conftest import DATA, ServerProcess
 
 PAGE = (DATA / "current_en.html").read_text()
 SSI_URL = "https://www.linkedin.com/sales/ssi"

@@ -24,12 +24,11 @@ from pathlib import Path
 import pytest
 
 from companion.store import access_token as token
-
-from .conftest import ServerProcess, free_port
-from .helpers_api import auth, capture_body, post_json, raw_request
-from .helpers_process import (
+from tests.builders import write_history
+from tests.conftest import ServerProcess, free_port
+from tests.helpers_api import auth, capture_body, post_json, raw_request
+from tests.helpers_process import (
     cli,
-    csv_file,
     integrity,
     ok,
     recent,
@@ -149,7 +148,7 @@ def history(tmp_path_factory) -> Path:
     """A data directory with HISTORY_ROWS imported readings and one backup of them."""
     root = tmp_path_factory.mktemp("history")
     home = root / "home"
-    rows = csv_file(root / "history.csv", HISTORY_ROWS, datetime(2023, 1, 1, 8, tzinfo=UTC))
+    rows = write_history(root / "history.csv", HISTORY_ROWS, datetime(2023, 1, 1, 8, tzinfo=UTC))
     assert f"Added {HISTORY_ROWS} reading(s)" in ok(cli(home, "import", rows)).stdout
     ok(cli(home, "backup"))
     assert not (home / "ssi.db-wal").exists()
@@ -194,7 +193,7 @@ def test_a_damaged_database_is_reported_left_alone_and_restorable(history, tmp_p
     live.write_bytes(data)
     assert integrity(live) != [("ok",)], "the damage is not detectable: the test proves nothing"
     damaged = sha256(live)
-    new_csv = csv_file(tmp_path / "new.csv", 3, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    new_csv = write_history(tmp_path / "new.csv", 3, datetime(2026, 1, 5, 9, tzinfo=UTC))
 
     def run(args: list[str]) -> tuple[list[str], subprocess.CompletedProcess]:
         args = [{"NEW_CSV": str(new_csv), "PORT": str(free_port())}.get(arg, arg) for arg in args]
@@ -232,7 +231,7 @@ def test_data_from_a_newer_version_is_refused_untouched(tmp_path):
     """A database a newer version migrated (schema 99) is refused by serve and by commands,
     with the upgrade message, and not written to."""
     home = tmp_path / "home"
-    rows = csv_file(tmp_path / "rows.csv", 5, datetime(2026, 1, 1, 9, tzinfo=UTC))
+    rows = write_history(tmp_path / "rows.csv", 5, datetime(2026, 1, 1, 9, tzinfo=UTC))
     ok(cli(home, "import", rows))
     conn = sqlite3.connect(home / "ssi.db")
     conn.execute(
@@ -295,7 +294,7 @@ def full_disk(tmp_path):
     """A data directory (3 readings, a backup, a token) on a tmpfs that is then filled."""
     with small_disk(tmp_path / "disk") as disk:
         home = disk / "home"
-        rows = csv_file(tmp_path / "rows.csv", 3, datetime(2026, 1, 1, 9, tzinfo=UTC))
+        rows = write_history(tmp_path / "rows.csv", 3, datetime(2026, 1, 1, 9, tzinfo=UTC))
         ok(cli(home, "import", rows))
         ok(cli(home, "backup"))
         token.get(home)
@@ -307,7 +306,7 @@ def full_disk(tmp_path):
 def test_import_on_a_full_disk_says_so_and_adds_nothing(full_disk, tmp_path):
     """`import` on a full disk: Error saying the disk is full, exit 1; nothing was added."""
     home, filler = full_disk
-    rows = csv_file(tmp_path / "more.csv", 50, datetime(2026, 2, 1, 9, tzinfo=UTC))
+    rows = write_history(tmp_path / "more.csv", 50, datetime(2026, 2, 1, 9, tzinfo=UTC))
     message = refused(cli(home, "import", rows), "import on a full disk")
     filler.unlink()
     assert integrity(home / "ssi.db") == [("ok",)]

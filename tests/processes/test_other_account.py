@@ -34,14 +34,13 @@ from companion.ingest import demo, exports
 from companion.store import access_token as token
 from companion.store import sessions
 from companion.web.signin import COOKIE
-
-from .conftest import REPO, ServerProcess
-from .helpers_api import CURRENT_EN, SSI_URL, raw_request
+from tests.conftest import REPO, ServerProcess
+from tests.helpers_api import CURRENT_EN, SSI_URL, raw_request
 
 NOBODY = 65534
 SETPRIV = "/usr/bin/setpriv"
 SYSTEM_PYTHON = "/usr/bin/python3"
-PROBE = Path(__file__).resolve().parent / "probes" / "other_account.py"
+PROBE = REPO / "tests" / "probes" / "other_account.py"
 PROBE_TIMEOUT_S = 60
 # The user's extensions: one with a request left pending, one that pairs in test 4.
 PENDING_EXT = "chrome-extension://" + "bcdefghijklmnopa" * 2

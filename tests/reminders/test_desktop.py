@@ -22,13 +22,10 @@ from companion import store
 from companion.ingest import imports
 from companion.reminders.delivery import run_check
 from companion.reminders.desktop import Notifier
+from tests.builders import csv_text, reading
 from tests.conftest import REPO, require_system_package
 
-CSV = (
-    "captured_at,total,total_displayed,brand,people,insights,relationships,"
-    "industry_rank,network_rank,industry_avg,network_avg,industry\n"
-    "2026-11-01T09:00:00+01:00,52.048,52,21.048,6.5,9.5,15.0,10,13,35.0,36.0,Consulting\n"
-)
+CSV = csv_text(reading("2026-11-01T09:00:00+01:00"))  # stale by CHECK_AT
 CHECK_AT = "2026-11-30T09:30:00+01:00"
 STALE_KEY = "stale:2026-11-01"
 STALE_TITLE = "Time to check your SSI"

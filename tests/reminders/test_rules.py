@@ -12,14 +12,15 @@ import pytest
 
 from companion import store
 from companion.history.tips import TIPS, tip
-from companion.ingest.exports import EXPORT_COLUMNS
 from companion.ingest.imports import import_file
 from companion.ingest.receive import receive
-from companion.reading import PILLAR_NAMES
+from companion.reading import PILLAR_NAMES, PILLARS, RANKS
 from companion.reminders.delivery import run_check
 from companion.reminders.evaluate import evaluate
 from companion.reminders.rules import SSI_URL, History
 from companion.store.preferences import SETTINGS
+from tests.builders import api_payload, daily, write_csv
+from tests.builders import reading as reading_row
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULTS = {k: s.default for k, s in SETTINGS.items()}
@@ -31,26 +32,14 @@ FLAT = (10.0, 10.0, 10.0, 10.0)
 
 def reading(day, pillars=FLAT, ranks=(20, 30), at="09:00:00+01:00", industry_avg=35.0):
     """A daily reading as store.daily_readings_until returns it, from compact values."""
-    brand, people, insights, relationships = pillars
-    industry_rank, network_rank = ranks
-    total = round(brand + people + insights + relationships, 6)  # as build_reading sums
-    return {
-        "date": day,
-        "captured_at": f"{day}T{at}",
-        "capture_id": str(uuid4()),
-        "total": total,
-        "total_displayed": round(total),
-        "brand": brand,
-        "people": people,
-        "insights": insights,
-        "relationships": relationships,
-        "industry_rank": industry_rank,
-        "network_rank": network_rank,
-        "industry_avg": industry_avg,
-        "network_avg": 32.0,
-        "industry": "Software",
-        "source": "api",
-    }
+    return daily(
+        day,
+        round(sum(pillars), 6),  # as build_reading sums
+        **dict(zip(PILLARS, pillars, strict=True)),
+        **dict(zip(RANKS, ranks, strict=True)),
+        industry_avg=industry_avg,
+        captured_at=f"{day}T{at}",
+    )
 
 
 def history(*rows) -> History:
@@ -678,25 +667,6 @@ def test_goal_needs_score_and_date(overrides):
 # -- the same through run_check on SQLite ----------------------------------------------------
 
 
-def api_payload(pillars, ranks=(20, 30)):
-    brand, people, insights, relationships = pillars
-    return {
-        "memberScore": {
-            "overall": round(sum(pillars), 6),
-            "subScores": [
-                {"score": brand, "pillar": "PROFESSIONAL_BRAND"},
-                {"score": people, "pillar": "FIND_RIGHT_PEOPLE"},
-                {"score": insights, "pillar": "INSIGHT_ENGAGEMENT"},
-                {"score": relationships, "pillar": "STRONG_RELATIONSHIP"},
-            ],
-        },
-        "groupScore": [
-            {"groupType": "INDUSTRY", "rank": ranks[0], "score": {"overall": 35.0}},
-            {"groupType": "NETWORK", "rank": ranks[1], "score": {"overall": 32.0}},
-        ],
-    }
-
-
 def capture(db, captured_at, pillars=FLAT, ranks=(20, 30)):
     received = receive(
         db,
@@ -779,13 +749,18 @@ def test_run_check_on_an_imported_csv(db, tmp_path):
         ("2026-03-22T09:00:00+01:00", (10.0, 10.0, 10.0, 10.0), (20, 30)),
         ("2026-03-29T09:00:00+02:00", (10.0, 10.0, 7.5, 10.0), (26, 30)),
     ]
-    lines = [",".join(EXPORT_COLUMNS)]
-    for captured_at, pillars, (industry_rank, network_rank) in rows:
-        total = round(sum(pillars), 6)
-        values = [captured_at, total, round(total), *pillars, industry_rank, network_rank]
-        lines.append(",".join(map(str, values)) + ",35.0,32.0,Software")
-    path = tmp_path / "export.csv"
-    path.write_text("\n".join(lines) + "\n")
+    path = write_csv(
+        tmp_path / "export.csv",
+        [
+            reading_row(
+                captured_at,
+                **dict(zip(PILLARS, pillars, strict=True)),
+                **dict(zip(RANKS, ranks, strict=True)),
+                network_avg=32.0,
+            )
+            for captured_at, pillars, ranks in rows
+        ],
+    )
     result = import_file(db, path)
     assert (result.added, result.refused) == (2, None)
     now = berlin(2026, 3, 30, 9, 30)  # Monday after the change to summer time

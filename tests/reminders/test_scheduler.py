@@ -21,30 +21,18 @@ from companion.ingest import imports
 from companion.reminders.delivery import run_check
 from companion.reminders.scheduler import ReminderScheduler
 from companion.store import preferences
+from tests.builders import csv_text, reading
 from tests.conftest import ServerProcess
 
-HEADER = (
-    "captured_at,total,total_displayed,brand,people,insights,relationships,"
-    "industry_rank,network_rank,industry_avg,network_avg,industry"
-)
-OLD_ROW = "2026-11-01T09:00:00+01:00,52.048,52,21.048,6.5,9.5,15.0,10,13,35.0,36.0,Consulting"
+OLD_ROW = reading("2026-11-01T09:00:00+01:00")  # stale by CHECK_AT
 CHECK_AT = datetime.fromisoformat("2026-11-30T09:30:00+01:00")
 STALE_KEY = "stale:2026-11-01"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def row(moment: datetime, brand: float = 21.048) -> str:
-    """One export-format CSV row; the total is the sum of the pillars, as import requires."""
-    total = round(brand + 6.5 + 9.5 + 15.0, 3)
-    return (
-        f"{moment.isoformat()},{total},{round(total)},{brand},6.5,9.5,15.0,"
-        "10,13,35.0,36.0,Consulting"
-    )
-
-
-def import_rows(db, folder, rows: list[str], name: str = "history.csv") -> None:
+def import_rows(db, folder, rows: list[dict], name: str = "history.csv") -> None:
     path = folder / name
-    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    path.write_text(csv_text(*rows), encoding="utf-8")
     result = imports.import_file(db, path)
     assert result.refused is None, result.refused
     assert result.added == len(rows)
@@ -128,7 +116,7 @@ def old_history(data_dir, tmp_path):
     db = store.connect(data_dir)
     not_weekly_today(db)
     last = local_now().replace(microsecond=0) - timedelta(days=20)
-    import_rows(db, tmp_path, [row(last)])
+    import_rows(db, tmp_path, [reading(last)])
     return db, f"stale:{last.date().isoformat()}"
 
 
@@ -289,7 +277,7 @@ def test_after_capture_runs_only_the_capture_rules(data_dir, tmp_path, scheduler
     not_weekly_today(db)
     now = local_now().replace(microsecond=0)
     earlier, latest = now - timedelta(days=20), now - timedelta(days=13)
-    import_rows(db, tmp_path, [row(earlier)], "earlier.csv")
+    import_rows(db, tmp_path, [reading(earlier)], "earlier.csv")
 
     reminders = schedulers(data_dir)
     events = JobEvents(reminders)
@@ -299,7 +287,7 @@ def test_after_capture_runs_only_the_capture_rules(data_dir, tmp_path, scheduler
 
     # Now stale (13 days) and weekly (today) would fire too, if after_capture ran them.
     preferences.set_value(db, "weekly_weekday", WEEKDAYS[now.weekday()])
-    import_rows(db, tmp_path, [row(latest, brand=18.048)], "latest.csv")  # 3 points down
+    import_rows(db, tmp_path, [reading(latest, brand=7.5)], "latest.csv")  # 3 points down
     reminders.after_capture(delay_s=0.2)  # in serve, 5 s after the last capture of a burst
     events.wait("after-capture")
 
@@ -323,7 +311,7 @@ def test_real_server_delivers_the_startup_reminder_once_across_restarts(
     db = store.connect(home)
     not_weekly_today(db)
     last = local_now().replace(microsecond=0) - timedelta(days=10)
-    import_rows(db, tmp_path, [row(last)])
+    import_rows(db, tmp_path, [reading(last)])
     key = f"stale:{last.date().isoformat()}"
 
     server = ServerProcess(home).start()

@@ -26,12 +26,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from companion.store import backups
-
-from .conftest import ServerProcess
-from .helpers_api import auth, capture_body, post_json, raw_request
-from .helpers_process import (
+from tests.builders import write_history
+from tests.conftest import ServerProcess
+from tests.helpers_api import auth, capture_body, post_json, raw_request
+from tests.helpers_process import (
     cli,
-    csv_file,
     integrity,
     ok,
     recent,
@@ -87,13 +86,14 @@ def wait_for(predicate, timeout: float, what: str):
 
 def make_home_with_readings(home: Path, tmp: Path, rows: int) -> None:
     """A data directory holding `rows` imported readings (no serve has run, so no backup)."""
-    path = csv_file(tmp / f"history-{rows}.csv", rows, datetime(2025, 1, 1, 9, tzinfo=UTC))
+    path = write_history(tmp / f"history-{rows}.csv", rows, datetime(2025, 1, 1, 9, tzinfo=UTC))
     assert f"Added {rows} reading(s)" in ok(cli(home, "import", path)).stdout
 
 
 # -- the server's daily backup ----------------------------------------------------------------
 
 
+@pytest.mark.slow  # a real serve
 def test_serve_backs_up_at_start_up_once_a_day(tmp_path):
     """The first `serve` of a day makes a private backup that `backups` and `status` show;
     a second start the same day makes none."""
@@ -140,6 +140,7 @@ def test_serve_backs_up_at_start_up_once_a_day(tmp_path):
 # -- `backup` while captures stream in --------------------------------------------------------
 
 
+@pytest.mark.slow  # a real serve
 def test_backup_during_a_stream_of_captures_is_a_consistent_snapshot(tmp_path):
     """`backup` while serve stores captures: a sound, self-contained file (no WAL) holding
     every capture acknowledged before it started, each reading with its capture; its path is
@@ -313,6 +314,7 @@ def test_to_keep_never_drops_the_newest(moments):
     assert keep == _expected_keep(found)
 
 
+@pytest.mark.slow  # a real serve
 def test_rotate_deletes_only_what_the_rule_drops(tmp_path):
     """rotate() on real files: the rule's backups stay, the others go, other files stay."""
     home = tmp_path / "home"
@@ -356,6 +358,7 @@ def _restorable_home(tmp_path: Path) -> tuple[Path, Path]:
     return home, backup
 
 
+@pytest.mark.slow  # a real serve
 def test_restore_is_refused_while_the_data_is_in_use(tmp_path):
     """While serve runs, restore refuses (naming its pid, saying to stop it) and changes
     nothing; likewise while another command holds the data directory."""
@@ -385,6 +388,7 @@ def test_restore_is_refused_while_the_data_is_in_use(tmp_path):
     assert not set_aside(home)
 
 
+@pytest.mark.slow  # a real serve
 def test_restore_brings_the_backup_back_and_keeps_the_old_database(tmp_path):
     """Restore with serve stopped: it says what it restored, keeps the database it replaces
     (openable, with its data), and serve then shows exactly the backup's readings."""

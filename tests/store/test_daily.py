@@ -4,8 +4,7 @@ import uuid
 
 from companion import store
 from companion.parse import ParseError, parse_page
-
-from .conftest import DATA
+from tests.conftest import DATA
 
 PAGE = (DATA / "current_en.html").read_text()
 READING = parse_page(PAGE)

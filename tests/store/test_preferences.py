@@ -10,8 +10,7 @@ from companion.cli import cli
 from companion.ingest.receive import receive
 from companion.store import preferences
 from companion.store.preferences import SETTINGS, SettingError, load, parse_value, set_value
-
-from .test_reminders import api_payload
+from tests.builders import api_payload
 
 EXPECTED_DEFAULTS = {
     "check_times": ["09:30"],

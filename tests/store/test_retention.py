@@ -7,8 +7,7 @@ from companion import store
 from companion.parse import ParseError, parse_page
 from companion.store import access_token as token
 from companion.store import preferences as settings
-
-from .conftest import DATA
+from tests.conftest import DATA
 
 PAGE = (DATA / "current_en.html").read_text()
 

@@ -1,7 +1,7 @@
 """What the start-up checks make of a data directory that is not what it should be.
 
 Each case is refused with `Error:` (exit 1) and the file is left exactly as it was; the real
-damage cases (overwritten header and pages) run with real processes in test_damage.py.
+damage cases (overwritten header and pages) run with real processes in processes/test_damage.py.
 """
 
 import hashlib

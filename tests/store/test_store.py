@@ -13,8 +13,7 @@ from companion import config, store
 from companion.ingest.receive import receive
 from companion.parse import ParseError, parse_page
 from companion.store import access_token as token
-
-from .conftest import DATA, REAL_FIXTURES
+from tests.conftest import DATA, REAL_FIXTURES
 
 REAL_PAYLOAD = REAL_FIXTURES / "linkedin-beacon_salesApiSsi_live_2026-06.json"
 PAGE = (DATA / "current_en.html").read_text()

@@ -6,8 +6,7 @@ from bs4 import BeautifulSoup
 
 from companion.cli import cli
 from companion.store import backups
-
-from .helpers_api import auth
+from tests.helpers_api import auth
 
 BASE = "http://127.0.0.1:47613"
 

@@ -1,6 +1,6 @@
 """Hostile input that must never reach a 500, a spreadsheet formula, a stale cache, a locked-out
 server, minutes of CPU or a file outside the data directory. Each test sends it and checks that
-nothing was stored or disclosed. The token file has its own tests (test_token_file.py)."""
+nothing was stored or disclosed. The token file has its own tests (store/test_access_token.py)."""
 
 import csv
 import io
@@ -25,6 +25,7 @@ from companion.cli import cli
 from companion.ingest.capture_body import SchemaError, validate_capture
 from companion.ingest.exports import escape_formula, export_csv, unescape_formula
 from companion.parse import ParseError, layouts, parse_page, reader, region
+from tests.builders import reading
 from tests.conftest import DATA, ServerProcess
 from tests.helpers_api import assert_nothing_stored, auth, capture_body
 from tests.helpers_process import cli as run_cli
@@ -154,28 +155,14 @@ IMPORTABLE = [*FORMULAS, "'quoted", "'=already quoted", "Software", "a=b", "-"]
 
 
 def _reading(industry: str, day: int = 0) -> dict:
-    moment = datetime(2026, 5, 1, 9, 0, tzinfo=UTC) + timedelta(days=day)
-    return {
-        "captured_at": moment.isoformat(),
-        "total": 20.0,
-        "total_displayed": 20,
-        "brand": 10.5,
-        "people": 5.25,
-        "insights": 3.0,
-        "relationships": 1.25,
-        "industry_rank": 10,
-        "network_rank": 12,
-        "industry_avg": 35.0,
-        "network_avg": 36.0,
-        "industry": industry,
-    }
+    return reading(datetime(2026, 5, 1, 9, 0, tzinfo=UTC) + timedelta(days=day), industry=industry)
 
 
 @pytest.mark.parametrize("industry", [*FORMULAS, "\tx", "\rx", "'=x"])
 def test_a_formula_cell_gets_a_leading_quote(industry):
     # A number is no text: its minus sign is left alone.
-    reading = {**_reading(industry), "network_avg": -1.5}
-    rows = list(csv.DictReader(io.StringIO(export_csv([reading]), newline="")))
+    row = {**_reading(industry), "network_avg": -1.5}
+    rows = list(csv.DictReader(io.StringIO(export_csv([row]), newline="")))
     assert rows[0]["industry"] == "'" + industry
     assert rows[0]["network_avg"] == "-1.5"
     assert unescape_formula(rows[0]["industry"]) == industry
@@ -202,7 +189,8 @@ def test_cli_export_then_import_into_a_fresh_home_round_trips(runner, home, tmp_
 
     exported = tmp_path / "export.csv"
     assert runner.invoke(cli, ["export", "--out", str(exported)]).exit_code == 0
-    cells = [row["industry"] for row in csv.DictReader(exported.open(newline=""))]
+    with exported.open(newline="") as f:
+        cells = [row["industry"] for row in csv.DictReader(f)]
     assert cells == [escape_formula(industry) for industry in IMPORTABLE]
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
@@ -313,6 +301,7 @@ def _line(proc: subprocess.Popen, timeout: float) -> str:
     return proc.stdout.readline().strip()
 
 
+@pytest.mark.slow  # a real serve, held busy for seconds
 def test_150_idle_and_trickling_connections_leave_ping_answering(tmp_path):
     """Before: waitress's 100 connections were all taken and ping waited in the backlog, for
     up to 120 s. Now: room for 200, and an idle connection is closed after 10 s."""

@@ -15,9 +15,8 @@ from companion.ingest import demo
 from companion.store import access_token as token
 from companion.store import sessions
 from companion.web.signin import COOKIE
-
-from .conftest import ServerProcess, sign_in
-from .helpers_api import auth, raw_request
+from tests.conftest import ServerProcess, sign_in
+from tests.helpers_api import auth, raw_request
 
 BASE = "http://127.0.0.1:47613"
 OWN = {"Origin": BASE}

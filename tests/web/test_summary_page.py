@@ -1,6 +1,5 @@
 """The summary page, its charts and exports, and the settings page, through Flask."""
 
-import csv
 import json
 import re
 from datetime import datetime, time, timedelta
@@ -19,8 +18,9 @@ from companion.reading import PILLAR_NAMES
 from companion.reminders.rules import SSI_URL
 from companion.store import access_token as token
 from companion.store import preferences
-
-from .conftest import DATA, sign_in
+from tests.builders import reading as export_reading
+from tests.builders import write_csv
+from tests.conftest import DATA, sign_in
 
 PORT = 47613
 BASE = f"http://127.0.0.1:{PORT}"
@@ -71,34 +71,19 @@ def text_of(html: str) -> str:
 
 
 def import_rows(app, tmp_path, rows: list[dict], name="rows.csv"):
-    path = tmp_path / name
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, EXPORT_COLUMNS)
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({c: r.get(c, "") for c in EXPORT_COLUMNS})
-    result = import_file(db_of(app), path)
+    result = import_file(db_of(app), write_csv(tmp_path / name, rows))
     assert result.refused is None, result.refused
     return result
 
 
+# The peers every reading here is compared with, as the page states them.
+PEERS = {"industry_avg": 31.0, "network_avg": 35.0, "industry": "Software Development"}
+
+
 def reading(days_ago, brand, people, insights, relationships, **extra) -> dict:
-    total = round(brand + people + insights + relationships, 3)
-    return {
-        "captured_at": moment(days_ago),
-        "total": total,
-        "total_displayed": round(total),
-        "brand": brand,
-        "people": people,
-        "insights": insights,
-        "relationships": relationships,
-        "industry_rank": 15,
-        "network_rank": 20,
-        "industry_avg": 31.0,
-        "network_avg": 35.0,
-        "industry": "Software Development",
-        **extra,
-    }
+    pillars = dict(brand=brand, people=people, insights=insights, relationships=relationships)
+    ranks = {"industry_rank": 15, "network_rank": 20}
+    return export_reading(moment(days_ago), **pillars, **{**ranks, **PEERS, **extra})
 
 
 def freshness_shown(client) -> str:
