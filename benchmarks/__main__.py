@@ -4,9 +4,9 @@ from . import (
     bench_backup,
     bench_capture,
     bench_import,
-    bench_startup,
     bench_page,
     bench_parse,
+    bench_startup,
 )
 
 if __name__ == "__main__":
