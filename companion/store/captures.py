@@ -60,7 +60,7 @@ def save_capture(
 
     Returns (capture, created). A retry of a stored id with the same content returns the
     stored capture and created=False; with other content it raises CaptureConflict. With
-    `keep_days`, the same transaction drops raw payloads past retention (see prune_payloads).
+    `keep_days`, the same transaction drops raw payloads past retention (prune_payloads).
     """
     moment = parse_moment(captured_at)
     data = encoded if encoded is not None else encode(payload)
@@ -86,7 +86,7 @@ def save_capture(
             if reading is not None:
                 _insert(db, "readings", reading_row(capture_id, moment, captured_at, reading))
             if keep_days is not None:
-                _prune(db, keep_days, received_at)
+                prune_payloads(db, keep_days, received_at)
     except sqlite3.IntegrityError:
         existing = get_capture(db, capture_id)
         if existing is None:
@@ -123,7 +123,9 @@ def save_imported(db: Database, pairs: list[tuple[dict, dict]]) -> None:
         _insert_many(db, "readings", readings)
 
 
-def _prune(db: Database, keep_days: int, now: datetime) -> int:
+def prune_payloads(db: Database, keep_days: int, now: datetime) -> int:
+    """Inside a write: drop the raw pages of successful captures received more than
+    `keep_days` before `now`; failed ones stay, so a parser fix can read them again."""
     cutoff = utc_text(now - timedelta(days=keep_days))
     # INDEXED BY: the planner would otherwise walk every ok capture by its status index.
     cursor = db.execute(
@@ -132,12 +134,6 @@ def _prune(db: Database, keep_days: int, now: datetime) -> int:
         [cutoff],
     )
     return cursor.rowcount
-
-
-def prune_payloads(db: Database, keep_days: int, now: datetime | None = None) -> int:
-    """Drop the raw pages of successful captures older than `keep_days`; failed ones stay."""
-    with write(db):
-        return _prune(db, keep_days, now or now_utc())
 
 
 def mark_recovered(db: Database, capture: dict, reading: Reading) -> None:

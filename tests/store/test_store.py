@@ -211,14 +211,16 @@ def test_prune_drops_old_ok_payloads_and_keeps_failed_ones(db):
     _save(db, capture_id=ok_new, captured_at="2026-05-02T10:00:00Z")
     _save(db, capture_id=failed_old, captured_at="2026-05-03T10:00:00Z", received_at=old,
           reading=None, error=ParseError("unrecognized", "x"))  # fmt: skip
-    assert store.prune_payloads(db, keep_days=30) == 1
+    with store.write(db):
+        assert store.prune_payloads(db, 30, store.now_utc()) == 1
     assert store.get_capture(db, ok_old)["payload_kept"] is False
     assert store.get_capture(db, ok_new)["payload_kept"] is True
     failed = store.get_capture(db, failed_old, with_payload=True)
     assert store.payload_text(failed) == PAGE
     # The reading of a pruned capture stays.
     assert store.get_reading(db, ok_old) is not None
-    assert store.prune_payloads(db, keep_days=30) == 0
+    with store.write(db):
+        assert store.prune_payloads(db, 30, store.now_utc()) == 0
 
 
 def test_receive_the_real_salesapissi_payload(db):

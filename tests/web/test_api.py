@@ -584,9 +584,11 @@ def test_prune_drops_old_ok_payloads_and_keeps_failed_ones(home):
 
     assert kept() == {ok["id"]: True, failed["id"]: True}  # fresh: nothing pruned on the way
     db = store.connect(data_dir)
-    assert store.prune_payloads(db, 7, now=store.now_utc() + timedelta(days=6)) == 0
+    with store.write(db):
+        assert store.prune_payloads(db, 7, store.now_utc() + timedelta(days=6)) == 0
     assert kept() == {ok["id"]: True, failed["id"]: True}
-    assert store.prune_payloads(db, 7, now=store.now_utc() + timedelta(days=8)) == 1
+    with store.write(db):
+        assert store.prune_payloads(db, 7, store.now_utc() + timedelta(days=8)) == 1
     assert kept() == {ok["id"]: False, failed["id"]: True}
     # the reading stays, and a replay of the pruned capture is still recognised
     assert counts(data_dir) == {"captures": 2, "failed": 1, "readings": 1}
