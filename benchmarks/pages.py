@@ -1,9 +1,9 @@
 """A rendered SSI page of about 400 KB, with the numbers a real one carries around the user's.
 
-The SSI section follows tests/data/current_en.html and ../shared/docs/ssi-page.md: the donut,
+The SSI section follows tests/data/current_en.html and docs/reference/ssi-page.md: the donut,
 the rank block, the four bars, and the two peer groups with their own donuts, per-pillar bars,
 ranks and the sentences that hold the averages. The values are those scraped from the live page
-on 2026-05-13 (../shared/fixtures/real/professorsoares_ssi_2026-05-13.csv), peer pillars
+on 2026-05-13 (tests/data/real/professorsoares_ssi_2026-05-13.csv), peer pillars
 included. Around it, the rest of a LinkedIn page: navigation and messaging with their counts,
 cards with follower counts and percentages, and the hidden <code> data blocks LinkedIn's app
 keeps in the DOM. The parse has to find the user's numbers among all of these; a page that is

@@ -91,8 +91,14 @@ def require_system_package(path: str, package: str) -> None:
     """Skip when a Debian package is missing, naming it; in CI (.ci/run) fail instead."""
     if Path(path).exists():
         return
-    message = f"{path} is missing: install the Debian package with `apt-get install -y {package}`"
-    if os.environ.get("SSI_REQUIRE_SYSTEM_PACKAGES"):
+    skip_outside_ci(
+        f"{path} is missing: install the Debian package with `apt-get install -y {package}`"
+    )
+
+
+def skip_outside_ci(message: str) -> None:
+    """Skip with `message` on a developer's machine; in CI (.ci/run) fail instead."""
+    if os.environ.get("SSI_REQUIRE_SYSTEM_PACKAGES") or os.environ.get("CI"):
         pytest.fail(message + " (CI must run this test, not skip it)")
     pytest.skip(message)
 

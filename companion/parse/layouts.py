@@ -2,7 +2,7 @@
 
 A strategy answers None when its layout is not on the page, else a `Found` whose missing
 numbers are None (the page had the structure but not yet the values). Numbers are read from
-ids, classes and attributes, never from translated labels; see ../shared/docs/ssi-page.md.
+ids, classes and attributes, never from translated labels; see docs/reference/ssi-page.md.
 """
 
 import re

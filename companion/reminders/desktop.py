@@ -1,7 +1,7 @@
 """Desktop notifications through desktop-notifier, owned by one event-loop thread.
 
 desktop-notifier is asyncio-based, and one notifier shared by several threads deadlocks
-(shared/docs/testing.md). So one long-lived loop thread owns the only DesktopNotifier and
+(docs/reference/testing.md). So one long-lived loop thread owns the only DesktopNotifier and
 jobs hand their sends to it. Without a session bus or a notification server, `available()`
 says so and the reminder goes to the inbox instead: a send to nowhere does not raise.
 """

@@ -1,4 +1,4 @@
-"""The checks every request passes before a view runs, in the order of shared/docs/security.md.
+"""The checks every request passes before a view runs, in the order of docs/reference/security.md.
 
 1. bind 127.0.0.1 only (server.py)      2. Host is 127.0.0.1 or localhost      -> 400
 3. Origin, if any, is an extension's or ours -> 403, empty body

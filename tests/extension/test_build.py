@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from companion import __version__, reading
 from companion.cli import cli
 from companion.extension_build import BuildError, build, render_manifest
-from tests.conftest import REPO
+from tests.conftest import REPO, require_system_package
 
 EXTENSION = REPO / "extension"
 # Firefox runs background scripts as ES modules ("type": "module") from 128 on; the
@@ -182,9 +182,8 @@ def test_built_vocabulary_is_companion_reading_exactly(built):
 
 
 def test_built_vocabulary_evaluates_to_the_same_in_javascript(built):
+    require_system_package(shutil.which("node") or "/usr/bin/node", "nodejs")
     node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
     # A data: URL is always an ES module, whatever package.json says.
     script = (
         "const source = require('fs').readFileSync(0, 'utf8');"

@@ -10,10 +10,8 @@ import shlex
 import shutil
 import subprocess
 
-import pytest
-
 from companion.extension_build import build
-from tests.conftest import REPO
+from tests.conftest import REPO, require_system_package
 
 
 def npm_test_command(node: str) -> list[str]:
@@ -25,9 +23,8 @@ def npm_test_command(node: str) -> list[str]:
 
 
 def test_service_worker_logic_under_node(tmp_path):
+    require_system_package(shutil.which("node") or "/usr/bin/node", "nodejs")
     node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed (the extension's lint needs it too)")
     folder, _ = build("chrome", tmp_path)
     result = subprocess.run(
         npm_test_command(node),

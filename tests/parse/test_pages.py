@@ -14,7 +14,7 @@ from companion.parse import ParseError, parse_api, parse_page
 from companion.reading import Reading
 from tests.conftest import DATA, REAL_FIXTURES
 
-REAL = REAL_FIXTURES  # copied from ../shared/fixtures/real with its README
+REAL = REAL_FIXTURES  # copied from the workplace shared/fixtures/real, with its README
 REAL_PAYLOAD = REAL / "linkedin-beacon_salesApiSsi_live_2026-06.json"
 
 ERROR_CODES = {"not_ssi_page", "not_rendered", "unrecognized", "invalid_values"}

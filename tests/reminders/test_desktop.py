@@ -2,7 +2,7 @@
 
 The real test runs a reminder check inside a private session bus (`dbus-run-session`) with a
 virtual screen (Xvfb) and the dunst notification daemon, then reads dunst's own history: a
-`send()` that returns without error proves nothing (shared/docs/testing.md).
+`send()` that returns without error proves nothing (docs/reference/testing.md).
 """
 
 import json

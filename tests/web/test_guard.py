@@ -1,4 +1,4 @@
-"""Every check of shared/docs/security.md: the hostile request, its answer, and nothing stored."""
+"""Every check of docs/reference/security.md: the hostile request, its answer, and nothing stored."""
 
 import io
 import json
