@@ -1,16 +1,14 @@
 """Serving the companion on 127.0.0.1 with waitress."""
 
 import errno
-import json
 import signal
-import urllib.error
-import urllib.request
 
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 
 from companion import __version__
+from companion.ping import who_answers
 
 # The companion listens on the loopback interface only: nothing on the network reaches it.
 HOST = "127.0.0.1"
@@ -56,20 +54,6 @@ class _ChunkedMarkingParser(HTTPRequestParser):
 
 class _Channel(HTTPChannel):
     parser_class = _ChunkedMarkingParser
-
-
-def who_answers(port: int, timeout: float = 2.0) -> str | None:
-    """The version of the companion answering on `port`, or None if something else is there."""
-    try:
-        with urllib.request.urlopen(
-            f"http://{HOST}:{port}/api/v1/ping", timeout=timeout
-        ) as response:
-            body = json.loads(response.read(4096))
-    except (OSError, ValueError, urllib.error.URLError):
-        return None
-    if isinstance(body, dict) and body.get("app") == "ssi-companion":
-        return str(body.get("version", "?"))
-    return None
 
 
 def port_taken_message(port: int) -> str:
