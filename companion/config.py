@@ -50,9 +50,20 @@ def load(overrides: dict | None = None) -> dict:
     return settings
 
 
+def configured_home() -> str | None:
+    """SSI_COMPANION_HOME alone, for commands that need only the data directory: a bad port
+    setting must not stop an extension build."""
+    return os.environ.get(ENV_PREFIX + "HOME") or None
+
+
+def data_dir_path(home: str | os.PathLike | None = None) -> Path:
+    """Where the data directory is, without creating it (for `doctor`, which changes nothing)."""
+    return Path(home) if home else Path(platformdirs.user_data_dir("ssi-companion", False))
+
+
 def data_dir(home: str | os.PathLike | None = None) -> Path:
     """The data directory, created owner-only (0700): it holds the token and your history."""
-    path = Path(home) if home else Path(platformdirs.user_data_dir("ssi-companion", False))
+    path = data_dir_path(home)
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:

@@ -37,7 +37,7 @@ class TokenError(ConfigError):
     """The token file cannot be used; the message names it and says what to run."""
 
 
-class _Unusable(Exception):
+class Unusable(Exception):
     """The token file is there but holds no token; the message says why."""
 
     def __init__(self, reason: str, remedy: str = _ROTATE):
@@ -49,35 +49,35 @@ def _path(data_dir) -> Path:
     return Path(data_dir) / TOKEN_FILE
 
 
-def _load(path: Path) -> str:
-    """The token in the file. FileNotFoundError when there is none, _Unusable when damaged."""
+def load(path: Path) -> str:
+    """The token in the file. FileNotFoundError when there is none, Unusable when damaged."""
     try:
         # O_NONBLOCK: a FIFO in the token's place must not hang every request.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise _Unusable(f"cannot be read ({exc.strerror})") from None
+        raise Unusable(f"cannot be read ({exc.strerror})") from None
     try:
         data = _read_regular(fd)
     finally:
         os.close(fd)
     token = data.decode("ascii", errors="replace").strip()
     if not _WELL_FORMED.fullmatch(token):
-        raise _Unusable("holds no token (it is damaged)")
+        raise Unusable("holds no token (it is damaged)")
     return token
 
 
 def _read_regular(fd: int) -> bytes:
     mode = os.fstat(fd).st_mode
     if stat.S_ISDIR(mode):
-        raise _Unusable("is a folder, not a file", _MOVE_AWAY)
+        raise Unusable("is a folder, not a file", _MOVE_AWAY)
     if not stat.S_ISREG(mode):
-        raise _Unusable("is not a regular file")  # a FIFO, a socket: rotate replaces it
+        raise Unusable("is not a regular file")  # a FIFO, a socket: rotate replaces it
     try:
         return os.read(fd, _MAX_BYTES)
     except OSError as exc:
-        raise _Unusable(f"cannot be read ({exc.strerror})") from None
+        raise Unusable(f"cannot be read ({exc.strerror})") from None
 
 
 def _write_temporary(path: Path, token: str) -> Path:
@@ -120,15 +120,15 @@ def get(data_dir) -> str:
     """
     path = _path(data_dir)
     try:
-        return _load(path)
+        return load(path)
     except FileNotFoundError:
         pass
-    except _Unusable as exc:
+    except Unusable as exc:
         raise TokenError(f"the token file {path} {exc}: {exc.remedy}") from None
     _create(path)
     try:
-        return _load(path)
-    except (FileNotFoundError, _Unusable) as exc:  # removed or damaged in between
+        return load(path)
+    except (FileNotFoundError, Unusable) as exc:  # removed or damaged in between
         raise TokenError(f"the token file {path} could not be made ({exc}): {_ROTATE}") from None
 
 
@@ -180,11 +180,11 @@ def read(data_dir) -> str | None:
     """The token, or None when the file is missing or damaged. Never makes or replaces it."""
     path = _path(data_dir)
     try:
-        token = _load(path)
+        token = load(path)
     except FileNotFoundError:
         _note(path, "is missing")
         return None
-    except _Unusable as exc:
+    except Unusable as exc:
         _note(path, str(exc), exc.remedy)
         return None
     _note(path, None)

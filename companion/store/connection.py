@@ -168,7 +168,7 @@ TABLE_MIGRATIONS = {
 }
 
 
-def _schema_problem(db: Database, data_dir) -> str | None:
+def schema_problem(db: Database, data_dir) -> str | None:
     """What makes this file not (or no longer) our database, read without writing."""
     tables = set(db.table_names())
     if not tables:
@@ -197,7 +197,7 @@ def open_checked(data_dir: str | os.PathLike, full: bool = False) -> Database:
         except sqlite3.DatabaseError as exc:
             raise _refusal(path, exc) from None
         try:
-            problem = check_integrity(db, full) or _schema_problem(db, data_dir)
+            problem = check_integrity(db, full) or schema_problem(db, data_dir)
         except sqlite3.DatabaseError as exc:
             raise _refusal(path, exc) from None
         finally:

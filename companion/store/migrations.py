@@ -21,17 +21,23 @@ class NewerSchema(Exception):
         self.schema = schema
 
 
-def _number(name: str) -> int:
+def known_names() -> set[str]:
+    """The names of the migrations this version knows."""
+    return {m.name for m in migrations._migrations}
+
+
+def level_of(name: str) -> int:
     match = re.match(r"(\d+)_", name)
     return int(match.group(1)) if match else 0
 
 
 def schema_version(db: Database) -> int:
     """The number of the newest migration applied (0 for a new database)."""
-    return max((_number(m.name) for m in migrations.applied(db)), default=0)
+    return max((level_of(m.name) for m in migrations.applied(db)), default=0)
 
 
-def _applied_names(db: Database) -> set[str]:
+def applied_names(db: Database) -> set[str]:
+    """The names of the migrations applied to `db` (none for a new database)."""
     # One plain query: every connection comes here, so sqlite-utils' introspection is skipped.
     try:
         rows = db.execute(
@@ -47,10 +53,10 @@ def _applied_names(db: Database) -> set[str]:
 
 def refuse_newer(db: Database, applied: set[str] | None = None) -> None:
     """Raise NewerSchema when the database holds a migration this version does not know."""
-    known = {m.name for m in migrations._migrations}
-    unknown = (_applied_names(db) if applied is None else applied) - known
+    known = known_names()
+    unknown = (applied_names(db) if applied is None else applied) - known
     if unknown:
-        raise NewerSchema(max(map(_number, unknown)))
+        raise NewerSchema(max(map(level_of, unknown)))
 
 
 def bring_up_to_date(db: Database) -> None:
@@ -61,9 +67,9 @@ def bring_up_to_date(db: Database) -> None:
     every pending migration applied in that one transaction: two processes starting at once
     on a new data directory never both create a table.
     """
-    applied = _applied_names(db)
+    applied = applied_names(db)
     refuse_newer(db, applied)
-    if applied >= {m.name for m in migrations._migrations}:
+    if applied >= known_names():
         return
     # WAL cannot be switched on inside a transaction. Once on it stays, so this writes only
     # for a file that arrived without it (a new one, or a restored backup).

@@ -2,12 +2,13 @@
 
 1. bind 127.0.0.1 only (server.py)      2. Host is 127.0.0.1 or localhost      -> 400
 3. Origin, if any, is an extension's or ours -> 403, empty body
-4. token on every API route but ping    -> 401
+4. token on every API route but ping    -> 401 (an extension's, once passed, is noted for doctor)
 5. a body is JSON                       -> 415
 6. size: Content-Length required, 5 MB at most -> 411 / 413
 7. the body's schema (in the views)     -> 400
 """
 
+import logging
 import re
 
 from flask import Flask, Response, abort, current_app, request
@@ -16,6 +17,9 @@ from werkzeug.exceptions import HTTPException
 
 from companion.serving import CHUNKED_ENVIRON
 from companion.store import access_token as token
+from companion.store import extension_contact
+
+log = logging.getLogger("companion.web")
 
 # Only these names reach the companion, whatever the port: a web page that rebinds its own
 # DNS name to 127.0.0.1 still sends its own name as Host, and is refused with 400.
@@ -78,11 +82,12 @@ def _check_origin():
     return Response(status=403)
 
 
-def _check_token():
+def _check_token() -> bool:
+    """Refuse an API request without the right token; True when it presented the right one."""
     if request.method == "OPTIONS" or not request.endpoint:
-        return  # preflight (origin already checked) and 404s carry no data
+        return False  # preflight (origin already checked) and 404s carry no data
     if request.blueprint != "api" or request.endpoint in PUBLIC_ENDPOINTS:
-        return
+        return False
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.matches(
         current_app.config["DATA_DIR"], presented.strip()
@@ -92,6 +97,18 @@ def _check_token():
             "Missing or wrong token: pair the extension again, or paste the token "
             "that `ssi-companion token` prints into its options.",
         )
+    return True
+
+
+def _note_extension_contact() -> None:
+    """For `ssi-companion doctor`: a paired extension reached us (its origin and the token)."""
+    origin = request.headers.get("Origin")
+    if origin is None or not is_extension_origin(origin):
+        return
+    try:
+        extension_contact.note(current_app.config["DATA_DIR"], origin)
+    except OSError as exc:  # a hint for doctor, never a reason to fail the request
+        log.debug("extension contact not noted: %s", exc.strerror or type(exc).__name__)
 
 
 def _check_body():
@@ -118,7 +135,8 @@ def _before_request():
     refused = _check_origin()
     if refused is not None:
         return refused
-    _check_token()
+    if _check_token():
+        _note_extension_contact()
     _check_body()
     return None
 

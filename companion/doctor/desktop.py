@@ -1,0 +1,21 @@
+"""Notifications: whether reminders can reach the desktop, or go to the inbox only."""
+
+from companion.doctor.base import Check, Context, failed, passed
+
+
+def check_notifications(ctx: Context) -> Check:
+    from companion.reminders.desktop import Notifier
+
+    notifier = Notifier()
+    try:
+        available = notifier.available()  # at most a few seconds: it gives up on its own
+    finally:
+        notifier.close()
+    if available:
+        return passed("a desktop notification server is there", available=True)
+    return failed(
+        "no desktop notification server: reminders go to the inbox on the summary page",
+        "to get them on the desktop, run a notification daemon (your desktop's own, or "
+        "e.g. dunst) in your graphical session",
+        available=False,
+    )
