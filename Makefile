@@ -5,29 +5,39 @@ BIN := $(VENV)/bin
 # Playwright (browser tests) must never download a browser: Debian's chromium is used.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test bench lint lint-extension extension screenshot clean
+.PHONY: run test bench lint lint-extension extension dist screenshot clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 
 # Stamps record what has been installed, so reruns are instant until pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+	@echo "Installing SSI Companion and its dependencies into $(VENV) (once)..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
 
+# The dev extra: the test extra (pytest, hypothesis, playwright, build) and ruff for lint.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The extension is built where serve looks for it (extension/ in the data directory); serve
+# then prints the data directory, the sign-in link, that folder with how to load it, and autostart.
 run: $(VENV)/.installed
-	$(BIN)/ssi-companion extension build --browser chrome --out build/extension
-	@echo "Load build/extension/chrome in Chrome (chrome://extensions, Developer mode, Load unpacked)."
-	$(BIN)/ssi-companion serve
+	@$(BIN)/ssi-companion extension build --browser chrome > /dev/null
+	@$(BIN)/ssi-companion serve
 
 extension: $(VENV)/.installed
 	$(BIN)/ssi-companion extension build --browser chrome --out build/extension
 	$(BIN)/ssi-companion extension build --browser firefox --out build/extension
+
+# The wheel and the sdist, into dist/: what `pipx install` or `uv tool install` takes.
+# Built in an isolated environment with the backend pyproject.toml names (hatchling).
+dist: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check build
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

@@ -4,6 +4,9 @@ The template is the one source of the manifest: keys common to every browser at 
 browser-specific ones under "x-chrome" and "x-firefox", merged in for the chosen browser.
 The reading's vocabulary (pillars, their names, the fields) reaches the extension only as
 the generated module `vocabulary.js`, written from `companion.reading`.
+
+The sources come from companion.extension_sources: the installed package, or the checkout.
+The build goes to the user's data directory unless told otherwise, never into site-packages.
 """
 
 import json
@@ -11,13 +14,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from companion import __version__, reading
+from companion import __version__, config, extension_sources, reading
 
 BROWSERS = ("chrome", "firefox")
-SOURCE_ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = SOURCE_ROOT / "manifest_template.json"
-EXTENSION_DIR = SOURCE_ROOT / "extension"
-DEFAULT_OUT = SOURCE_ROOT / "build" / "extension"
 # What the browser loads; everything else in extension/ (docs, lint set-up) stays behind.
 SHIPPED_SUFFIXES = {".js", ".html", ".css", ".png"}
 VOCABULARY = "vocabulary.js"
@@ -42,11 +41,13 @@ def _merge(base: dict, extra: dict) -> dict:
 def render_manifest(browser: str, version: str = __version__) -> dict:
     if browser not in BROWSERS:
         raise BuildError(f"unknown browser {browser!r}: choose one of {', '.join(BROWSERS)}")
+    source = extension_sources.template()
     try:
-        template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
+        template = json.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BuildError(
-            f"{TEMPLATE} is missing: build the extension from a source checkout"
+            f"{source} is missing: this installation of ssi-companion is incomplete "
+            "(reinstall it from the wheel, or build from a source checkout)"
         ) from None
     specific = template.get(f"x-{browser}", {})
     manifest = {k: v for k, v in template.items() if not k.startswith("x-")}
@@ -87,21 +88,29 @@ def render_vocabulary() -> str:
 
 
 def _shipped_files():
-    for path in sorted(EXTENSION_DIR.rglob("*")):
-        relative = path.relative_to(EXTENSION_DIR)
+    folder = extension_sources.extension_dir()
+    if not folder.is_dir():
+        raise BuildError(f"{folder} is missing: this installation of ssi-companion is incomplete")
+    for source, parts in extension_sources.walk(folder):
+        name = parts[-1]
         if (
-            path.is_file()
-            and path.suffix in SHIPPED_SUFFIXES
-            and path.name not in SKIPPED_NAMES
-            and "node_modules" not in relative.parts
+            Path(name).suffix in SHIPPED_SUFFIXES
+            and name not in SKIPPED_NAMES
+            and "node_modules" not in parts
+            and "test" not in parts[:-1]
         ):
-            yield path, relative
+            yield source, Path(*parts)
+
+
+def default_out(data_dir: Path | None = None) -> Path:
+    """`extension` in the user's data directory: a place that is theirs, whatever the install."""
+    return Path(data_dir or config.data_dir(config.configured_home())) / "extension"
 
 
 def build(browser: str, out: Path | None = None) -> tuple[Path, Path]:
     """Build the extension for `browser` into OUT/<browser>/ and OUT/ssi-companion-*.zip."""
     manifest = render_manifest(browser)
-    out = Path(out) if out else DEFAULT_OUT
+    out = Path(out) if out else default_out()
     folder = out / browser
     if folder.exists():
         shutil.rmtree(folder)
@@ -110,7 +119,7 @@ def build(browser: str, out: Path | None = None) -> tuple[Path, Path]:
     for source, relative in files:
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        target.write_bytes(source.read_bytes())
     (folder / VOCABULARY).write_text(render_vocabulary(), encoding="utf-8")
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     archive = out / f"ssi-companion-{browser}-{manifest['version']}.zip"
@@ -118,4 +127,4 @@ def build(browser: str, out: Path | None = None) -> tuple[Path, Path]:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 zipped.write(path, path.relative_to(folder).as_posix())
-    return folder, archive
+    return folder.resolve(), archive.resolve()

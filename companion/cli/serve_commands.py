@@ -22,6 +22,8 @@ def serve(port, demo):
         # Never the user's data: a throw-away folder, removed when the companion stops.
         demo_dir = tempfile.mkdtemp(prefix="ssi-companion-demo-")
         overrides["HOME"] = demo_dir
+        # The pages offer nothing that outlives the demo (start at login would register it).
+        overrides["DEMO"] = True
     try:
         settings = config.load(overrides)
         data_dir = config.data_dir(settings["HOME"])
@@ -65,8 +67,10 @@ def _serve(overrides: dict, data_dir, demo_dir) -> None:
             link = sessions.signin_url(
                 app.config["COMPANION_CONFIG"]["PORT"], sessions.mint_code(db)
             )
-        click.echo(f"Open your summary: {link}")
-        click.echo("  (that link works once, for 2 minutes; `ssi-companion open` makes another)")
+        for line in _welcome(
+            data_dir, link, demo=bool(demo_dir), settings=app.config["COMPANION_CONFIG"]
+        ):
+            click.echo(line)
 
     # Requests open and close their own connections. This one stays open while the server runs,
     # so that closing a request's connection is never closing the last one, which would make
@@ -83,6 +87,53 @@ def _serve(overrides: dict, data_dir, demo_dir) -> None:
         backups.shutdown()
         reminders.shutdown()
         keeper.close()
+
+
+def _welcome(data_dir, link: str, demo: bool, settings: dict | None = None) -> list[str]:
+    """What a newcomer needs, in the order they need it: where their data lives, the way in,
+    the extension to load, and how to keep the companion running after a reboot.
+
+    `settings`: the companion's (config.load), whose HOME and PORT autostart would register."""
+    from companion.cli.extension_commands import load_steps
+    from companion.extension_build import BROWSERS, default_out
+
+    lines = [
+        f"Your data lives in {data_dir}" + (" (made up, removed on exit)" if demo else ""),
+        f"Open your summary: {link}",
+        "  (that link works once, for 2 minutes; `ssi-companion open` makes another)",
+    ]
+    if demo:
+        return lines
+    built = [b for b in BROWSERS if (default_out(data_dir) / b / "manifest.json").is_file()]
+    if built:
+        folder = default_out(data_dir) / built[0]
+        lines.append(f"The extension is in {folder}")
+        lines += load_steps(built[0], folder)
+    else:
+        lines.append(
+            "The extension: `ssi-companion extension build` makes it and says how to load it"
+        )
+    lines.append(_autostart_line(settings or {}))
+    return lines
+
+
+def _autostart_line(settings: dict) -> str:
+    from companion import autostart
+
+    try:
+        state = autostart.status(home=settings.get("HOME"), port=settings.get("PORT"))
+    except autostart.AutostartError as exc:
+        return f"Start at login: unknown ({exc})"
+    if state.enabled and state.up_to_date:
+        return f"Starts at login: yes ({state.method}, {state.location})"
+    if state.enabled:
+        return (
+            "Starts at login: another data directory, port or install than this one; "
+            "`ssi-companion autostart enable` registers this one"
+        )
+    return (
+        "Start at login, so reminders keep coming after a reboot: `ssi-companion autostart enable`"
+    )
 
 
 @cli.command(name="open")
