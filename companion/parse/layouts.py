@@ -250,8 +250,12 @@ _KNOWN_PARTS = ".user-ssi-score, .ssi-score__value, .ssi-rank, .ssi-ranks, progr
 
 
 def known_parts_without_numbers(soup: BeautifulSoup) -> bool:
-    """The SSI page's own elements are there, and not one number in them: still loading."""
-    parts = soup.select(_KNOWN_PARTS)
+    """The SSI page's own elements are there, and not one number in them: still loading.
+
+    The peer groups' donuts do not count: they often show before the user's own score, which
+    is still a loader then (the page has not rendered yet; it is no unknown layout).
+    """
+    parts = [part for part in soup.select(_KNOWN_PARTS) if not _inside(part, _is_peer_group)]
     if not parts:
         return False
     for part in parts:
@@ -263,5 +267,9 @@ def known_parts_without_numbers(soup: BeautifulSoup) -> bool:
     return True
 
 
+# Class words of LinkedIn's placeholders while a part loads (artdeco-loader is its spinner).
+_LOADING_WORDS = ("skeleton", "ghost", "loading", "artdeco-loader", "spinner")
+
+
 def is_loading(soup: BeautifulSoup) -> bool:
-    return bool(soup.find(lambda t: any(w in _marks(t) for w in ("skeleton", "ghost", "loading"))))
+    return bool(soup.find(lambda t: any(w in _marks(t) for w in _LOADING_WORDS)))

@@ -91,12 +91,24 @@ def parse_page(html: str | bytes, url: str | None = None) -> Reading:
         raise ParseError(NOT_SSI_PAGE, reason)
     try:
         with time_budget(PARSE_SECONDS):
-            return _read_soup(_soup(html), url)
+            return _read_soup(_soup(html), url, html)
     except TooComplex as exc:
         raise ParseError(TOO_COMPLEX, str(exc)) from None
 
 
-def _read_soup(soup: BeautifulSoup, url: str | None) -> Reading:
+# What LinkedIn shows instead of the SSI page to someone signed out, at the SSI page's own
+# address: a sign-in form, or the "authwall" that asks to join (the extension's content.js
+# sends such a page at once, by the same signs). Looked for in the page as sent: the SSI
+# region cut out of such a page keeps none of them.
+_SIGN_IN = re.compile(
+    r"""<input[^>]*\btype\s*=\s*["']?password"""
+    r"""|<form[^>]*\baction\s*=\s*["'][^"']*/(?:login|checkpoint|signup)"""
+    r"""|\bclass\s*=\s*["'][^"']*authwall""",
+    re.IGNORECASE,
+)
+
+
+def _read_soup(soup: BeautifulSoup, url: str | None, html: str) -> Reading:
     errors: list[ParseError] = []
     for strategy in _strategies(soup):
         try:
@@ -107,7 +119,7 @@ def _read_soup(soup: BeautifulSoup, url: str | None) -> Reading:
             errors.append(error)
     if errors:
         raise max(errors, key=lambda e: _ERROR_WEIGHT[e.code])
-    if soup.find("input", attrs={"type": "password"}):
+    if _SIGN_IN.search(html):
         raise ParseError(
             NOT_SSI_PAGE, "This is LinkedIn's sign-in page: sign in, then open the SSI page."
         )

@@ -223,6 +223,8 @@ ERRORS = [
     ("skeleton.html", "not_rendered"),
     ("all_zeros.html", "not_rendered"),
     ("loading.html", "not_rendered"),
+    # The peer groups' donuts show while the user's own score is still a loader.
+    ("own_score_loading_peers_shown.html", "not_rendered"),
     ("unknown_layout.html", "unrecognized"),
     ("out_of_range_pillar.html", "invalid_values"),
     ("out_of_range_rank.html", "invalid_values"),
@@ -450,3 +452,12 @@ def test_api_malformed_payload_raises_parse_error(payload, mutate):
     with pytest.raises(ParseError) as info:
         parse_api(broken)
     assert info.value.code in ERROR_CODES
+
+
+@pytest.mark.parametrize("fixture", ["login.html", "authwall.html"])
+def test_a_sign_in_page_at_the_ssi_address_says_sign_in(fixture):
+    # LinkedIn serves these at /sales/ssi itself to someone signed out: no unknown layout.
+    with pytest.raises(ParseError) as info:
+        parse_page(page(fixture), url="https://www.linkedin.com/sales/ssi")
+    assert_human(info.value, "not_ssi_page")
+    assert "sign-in page" in str(info.value)
