@@ -1,4 +1,5 @@
-// The toolbar badge: "!" while something waits or pairing is needed, else the last total.
+// The toolbar badge: "!" while something waits, pairing is needed or a visit was refused for
+// want of room; else the last total.
 
 import { DEFAULT_STATE } from "./storage.js";
 import { TOTAL } from "./vocabulary.js";
@@ -10,6 +11,9 @@ const BADGE_COLORS = Object.freeze({
   attention: "#e8710a",
 });
 
+const needsAttention = (outbox, state) =>
+  outbox.length > 0 || state.connection === "pairing_needed" || Boolean(state.outboxRefusal);
+
 export async function updateBadge() {
   const { outbox, state, latest } = await chrome.storage.local.get({
     outbox: [],
@@ -18,7 +22,7 @@ export async function updateBadge() {
   });
   let text = "";
   let color = BADGE_COLORS.flat;
-  if (outbox.length > 0 || state.connection === "pairing_needed") {
+  if (needsAttention(outbox, state)) {
     text = "!";
     color = BADGE_COLORS.attention;
   } else if (typeof latest?.reading?.[TOTAL] === "number") {

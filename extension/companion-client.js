@@ -95,6 +95,21 @@ export function recordFound(found) {
   return setState({ connection: found.connection, version: found.version ?? null, message: found.message });
 }
 
+// A pass with nothing to send still tells whether the saved token works (after pairing, say).
+export async function probeToken(settings, version) {
+  const answer = await request(settings.port, "status", { token: settings.token });
+  if (answer.status === 200) {
+    await setState({ connection: "connected", version, message: "" });
+    return "connected";
+  }
+  if (answer.status === 401) {
+    await setState({ connection: "pairing_needed", version, message: TOKEN_REFUSED_MESSAGE });
+    return "pairing_needed";
+  }
+  await setState({ version, message: describeFailure(answer, settings.port) });
+  return "unknown";
+}
+
 // TEST_CONNECTION: the options page's port and token, or the saved ones; nothing is stored.
 export async function testConnection(message) {
   const { port, token } = await chosenSettings(message);

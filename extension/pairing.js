@@ -5,7 +5,7 @@
 
 import { describeFailure, isSuccess, ping, request } from "./companion-client.js";
 import { challengeOf, makeVerifier } from "./secrets.js";
-import { DEFAULT_SETTINGS, chosenSettings, mutate, normalizeSettings } from "./storage.js";
+import { chosenSettings, saveSettings } from "./storage.js";
 
 const PAIR_STATUSES = ["pending", "approved", "denied", "expired", "replaced"];
 // A pairing's secret is useless after its two minutes; older ones are swept at the next start.
@@ -70,10 +70,9 @@ export async function pairStatus(message) {
   if (answer.status === 200 && PAIR_STATUSES.includes(status)) {
     const token = answer.json.token;
     if (status === "approved" && typeof token === "string" && TOKEN_FORMAT.test(token)) {
-      // Saving the settings triggers a flush through storage.onChanged, which proves the port.
-      await mutate({ settings: DEFAULT_SETTINGS }, ({ settings }) => ({
-        settings: { ...normalizeSettings(settings), port, token },
-      }));
+      // Under the storage lock, like SAVE_SETTINGS, so neither write undoes the other. Saving
+      // the settings triggers a flush through storage.onChanged, which proves the port.
+      await saveSettings({ port, token });
     }
     if (status !== "pending") await chrome.storage.session.remove(PAIRING_KEY_PREFIX + message.id);
     console.info(`pairing ${message.id}: ${status}`);

@@ -2,16 +2,24 @@
 // read and changed here, every read-modify-write under one Web Lock. The worker can be killed
 // at any moment, so nothing is kept in module variables.
 
+import { OUTBOX_BUDGET_BYTES, itemBytes, outboxBytes, outboxMessage, overWarning } from "./budget.js";
+
 export const DEFAULT_SETTINGS = Object.freeze({ port: 47613, token: "" });
 export const DEFAULT_STATE = Object.freeze({
   connection: "unknown",
   version: null,
   message: "",
   checkedAt: null,
-  retryIndex: 0,
+  // When the flush alarm runs the next pass; null while the outbox is empty.
   nextRetryAt: null,
+  // Why the last capture was refused for want of room (budget.js); null again once there is room.
+  outboxRefusal: null,
 });
-const OUTBOX_WARN = 200;
+// Only what the popup shows of a refused capture: never its page, which could be megabytes.
+const REJECTED_FIELDS = ["id", "url", "capturedAt", "status", "code", "message", "rejectedAt"];
+const REJECTED_KEEP = 100;
+// A token goes in an Authorization header: printable ASCII without spaces, or fetch throws.
+const TOKEN_TEXT = /^[\x21-\x7e]{1,512}$/;
 
 // Web Locks live as long as the worker and need no global variable.
 export function withLock(name, task, { ifAvailable = false } = {}) {
@@ -52,6 +60,8 @@ export async function readSettings() {
   return normalizeSettings(settings);
 }
 
+const publicSettings = (settings) => ({ port: settings.port, hasToken: settings.token !== "" });
+
 // The values typed in the options page win over the saved ones.
 export async function chosenSettings(message) {
   const saved = await readSettings();
@@ -62,11 +72,77 @@ export async function chosenSettings(message) {
   };
 }
 
+function typedToken(token) {
+  if (token === undefined || token === null) return "";
+  if (typeof token !== "string") throw new Error("The token must be text.");
+  const trimmed = token.trim();
+  if (trimmed !== "" && !TOKEN_TEXT.test(trimmed)) {
+    throw new Error('That is not a token: paste what "ssi-companion token" prints.');
+  }
+  return trimmed;
+}
+
+// SAVE_SETTINGS, and pairing's token: under the storage lock, reading what is saved at that
+// moment, so that the options page saving a port never puts back a token that pairing has
+// just replaced (nor the other way round). An empty token keeps the saved one.
+export async function saveSettings({ port, token }) {
+  if (!validPort(port)) throw new Error("The port must be a whole number from 1 to 65535.");
+  const typed = typedToken(token);
+  const { settings } = await mutate({ settings: DEFAULT_SETTINGS }, ({ settings: saved }) => ({
+    settings: { port: Number(port), token: typed || normalizeSettings(saved).token },
+  }));
+  return { ok: true, settings: publicSettings(settings) };
+}
+
 export function setState(patch) {
   return mutate({ state: DEFAULT_STATE }, ({ state }) => ({
     state: { ...DEFAULT_STATE, ...state, ...patch, checkedAt: new Date().toISOString() },
   }));
 }
+
+export const rejectedEntry = (entry) => Object.fromEntries(REJECTED_FIELDS.map((key) => [key, entry?.[key] ?? null]));
+
+// Every write of `rejected` goes through here: the last REJECTED_KEEP, without their pages.
+export const keptRejected = (rejected) => rejected.slice(-REJECTED_KEEP).map(rejectedEntry);
+
+const hasExtraFields = (entry) => Object.keys(entry ?? {}).some((key) => !REJECTED_FIELDS.includes(key));
+
+// Storage written by older versions: refused captures kept their page (up to 100 of them),
+// and the state a global retry index. Run at every start and install or update.
+export function migrateStorage() {
+  return withLock("storage", async () => {
+    const { rejected, state } = await chrome.storage.local.get(["rejected", "state"]);
+    const changes = {};
+    if (Array.isArray(rejected) && (rejected.some(hasExtraFields) || rejected.length > REJECTED_KEEP)) {
+      changes.rejected = keptRejected(rejected);
+    }
+    if (state && "retryIndex" in state) {
+      changes.state = { ...state };
+      delete changes.state.retryIndex;
+    }
+    if (Object.keys(changes).length > 0) await chrome.storage.local.set(changes);
+    return Object.keys(changes);
+  });
+}
+
+// What the popup is told of a waiting capture: never its page, nor the token.
+const waitingEntry = (item) => ({
+  id: item.id,
+  capturedAt: item.capturedAt,
+  attempts: Number(item.attempts) || 0,
+  lastStatus: item.lastStatus ?? null,
+  lastError: item.lastError ?? null,
+  nextTryAt: item.nextTryAt ?? null,
+  bytes: itemBytes(item),
+});
+
+const publicState = (state) => ({
+  connection: state.connection,
+  version: state.version,
+  message: state.message,
+  checkedAt: state.checkedAt,
+  nextRetryAt: state.nextRetryAt,
+});
 
 // What the popup and the options page are shown (GET_STATE): never the token, nor a page.
 export async function snapshot() {
@@ -77,21 +153,31 @@ export async function snapshot() {
     outbox: [],
     rejected: [],
   });
-  const settings = normalizeSettings(stored.settings);
+  const state = { ...DEFAULT_STATE, ...stored.state };
+  const count = stored.outbox.length;
+  const bytes = outboxBytes(stored.outbox);
+  const refusal = typeof state.outboxRefusal === "string" ? state.outboxRefusal : null;
+  const full = refusal !== null || bytes >= OUTBOX_BUDGET_BYTES;
   return {
-    settings: { port: settings.port, hasToken: settings.token !== "" },
-    state: { ...DEFAULT_STATE, ...stored.state },
+    settings: publicSettings(normalizeSettings(stored.settings)),
+    state: publicState(state),
     latest: stored.latest,
-    outboxCount: stored.outbox.length,
-    rejected: stored.rejected.map((entry) => ({
-      id: entry.id,
-      url: entry.url,
-      capturedAt: entry.capturedAt,
-      status: entry.status,
-      code: entry.code,
-      message: entry.message,
-      rejectedAt: entry.rejectedAt,
-    })),
-    outboxWarn: stored.outbox.length > OUTBOX_WARN,
+    outbox: stored.outbox.map(waitingEntry),
+    outboxCount: count,
+    outboxBytes: bytes,
+    outboxBudget: OUTBOX_BUDGET_BYTES,
+    outboxWarn: full || overWarning(bytes),
+    outboxFull: full,
+    outboxMessage: refusal ?? outboxMessage({ count, bytes }),
+    rejected: stored.rejected.map(rejectedEntry).reverse(),
   };
+}
+
+// DISMISS_REJECTED: the popup's "dismiss" on one refused capture; the new snapshot.
+export async function dismissRejected(message) {
+  if (typeof message.id !== "string" || message.id === "") throw new Error("DISMISS_REJECTED needs an id");
+  await mutate({ rejected: [] }, ({ rejected }) => ({
+    rejected: keptRejected(rejected.filter((entry) => entry?.id !== message.id)),
+  }));
+  return snapshot();
 }

@@ -5,12 +5,29 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { describe, test } from "node:test";
 
-import { FakeCompanion, Loopback, VOCABULARY, capture, startWorker } from "./harness.mjs";
+import {
+  CONTENT_SCRIPT,
+  EXTENSION_ID,
+  FakeCompanion,
+  Loopback,
+  PAGE,
+  VOCABULARY,
+  capture,
+  sendMessage as send,
+  startWorker,
+} from "./harness.mjs";
 
 const PORT = 47613;
-const EXTENSION_ID = "a".repeat(32);
-const PAGE = { id: EXTENSION_ID, url: `chrome-extension://${EXTENSION_ID}/popup.html` };
-const CONTENT_SCRIPT = { id: EXTENSION_ID, url: "https://www.linkedin.com/sales/ssi", tab: { id: 7 } };
+const PAGE_ONLY = [
+  "GET_STATE",
+  "RETRY_NOW",
+  "TEST_CONNECTION",
+  "PAIR_START",
+  "PAIR_STATUS",
+  "OPEN_SUMMARY",
+  "SAVE_SETTINGS",
+  "DISMISS_REJECTED",
+];
 
 async function setUp() {
   const loopback = new Loopback();
@@ -18,16 +35,6 @@ async function setUp() {
   const started = await startWorker({ loopback });
   await started.local.set({ settings: { port: PORT, token: companion.token } });
   return { loopback, companion, ...started };
-}
-
-// What the onMessage listener answers, as chrome.runtime.sendMessage would get it: a copy
-// (in our realm, which assert.deepEqual tells apart from the worker's).
-function send(chrome, message, sender = PAGE) {
-  const [listener] = chrome.runtime.onMessage.listeners;
-  return new Promise((resolve) => {
-    const reply = (answer) => resolve(structuredClone(answer));
-    assert.equal(listener(message, sender, reply), true, "an async reply returns true");
-  });
 }
 
 async function eventually(check, what) {
@@ -41,7 +48,7 @@ async function eventually(check, what) {
 describe("the entry", () => {
   test("adds each listener once, in its first turn", async () => {
     const { listenersAtStart, chrome } = await setUp();
-    const once = { onMessage: 1, onStartup: 1, onInstalled: 1, onAlarm: 1, onChanged: 1 };
+    const once = { onMessage: 1, onStartup: 1, onInstalled: 1, onAlarm: 1, onChanged: 1, onHistoryStateUpdated: 1 };
     assert.deepEqual(listenersAtStart, once);
     assert.equal(chrome.runtime.onMessage.listeners.length, 1, "and no more later");
   });
@@ -79,6 +86,69 @@ describe("the entry", () => {
   });
 });
 
+describe("install, update and start", () => {
+  test("a first install opens the options page, and checks the port", async () => {
+    const { chrome, loopback, optionsOpened, idle } = await setUp();
+    const [onInstalled] = chrome.runtime.onInstalled.listeners;
+    onInstalled({ reason: "install" });
+    await eventually(() => loopback.requests.some((r) => r.path === "/api/v1/status"), "GET /status");
+    await idle();
+    assert.equal(optionsOpened(), 1);
+  });
+
+  test("an update or a browser update opens nothing, and still checks the port", async () => {
+    for (const reason of ["update", "chrome_update", "shared_module_update"]) {
+      const { chrome, loopback, optionsOpened, idle } = await setUp();
+      const [onInstalled] = chrome.runtime.onInstalled.listeners;
+      onInstalled({ reason });
+      await eventually(() => loopback.requests.some((r) => r.path === "/api/v1/status"), "GET /status");
+      await idle();
+      assert.equal(optionsOpened(), 0, reason);
+    }
+  });
+
+  test("an options page that cannot open stops nothing else", async () => {
+    const { chrome, loopback, idle } = await setUp();
+    chrome.runtime.openOptionsPage = () => {
+      throw new Error("no window");
+    };
+    const [onInstalled] = chrome.runtime.onInstalled.listeners;
+    assert.doesNotThrow(() => onInstalled({ reason: "install" }));
+    await eventually(() => loopback.requests.some((r) => r.path === "/api/v1/status"), "GET /status");
+    await idle();
+  });
+
+  test("pages that older versions kept with refused captures are dropped at update and start", async () => {
+    for (const event of ["onInstalled", "onStartup"]) {
+      const { chrome, local, idle } = await setUp();
+      const legacy = (n) => ({
+        id: `r${n}`,
+        url: "https://www.linkedin.com/sales/ssi",
+        capturedAt: "2026-11-26T21:05:03.120-05:00",
+        status: 413,
+        code: "too_large",
+        message: "The page is too large.",
+        rejectedAt: "2026-11-26T21:06:00.000Z",
+        html: "<main>".padEnd(50000, "x"),
+      });
+      await local.set({
+        rejected: Array.from({ length: 3 }, (_, n) => legacy(n)),
+        state: { connection: "unknown", retryIndex: 4, nextRetryAt: null },
+      });
+      const [listener] = chrome.runtime[event].listeners;
+      listener({ reason: "update" });
+      await eventually(() => !("html" in (local.dump().rejected[0] ?? {})), "the pages dropped");
+      await idle();
+      const { rejected, state } = local.dump();
+      assert.deepEqual(rejected.map((entry) => entry.id), ["r0", "r1", "r2"], event);
+      for (const entry of rejected) {
+        assert.deepEqual(Object.keys(entry).sort(), ["capturedAt", "code", "id", "message", "rejectedAt", "status", "url"]);
+      }
+      assert.equal("retryIndex" in state, false);
+    }
+  });
+});
+
 describe("the router", () => {
   test("a content script's capture is queued and delivered", async () => {
     const { chrome, local, companion } = await setUp();
@@ -92,12 +162,21 @@ describe("the router", () => {
     assert.equal(typeof latest.reading[VOCABULARY.TOTAL], "number");
   });
 
-  test("a content script may send nothing else", async () => {
-    const { chrome } = await setUp();
-    const [listener] = chrome.runtime.onMessage.listeners;
-    for (const type of ["GET_STATE", "RETRY_NOW", "TEST_CONNECTION", "PAIR_START", "PAIR_STATUS", "OPEN_SUMMARY"]) {
-      assert.throws(() => listener({ type }, CONTENT_SCRIPT, () => {}), /answered only to the extension's own pages/);
+  test("a content script may send nothing else, and is told so", async () => {
+    const { chrome, loopback } = await setUp();
+    for (const type of PAGE_ONLY) {
+      assert.deepEqual(await send(chrome, { type, id: "x", port: PORT }, CONTENT_SCRIPT), {
+        error: `${type} is answered only to the extension's own pages`,
+      });
     }
+    // Nor a page of another extension, nor a sender the browser did not describe.
+    const elsewhere = { id: "b".repeat(32), url: `chrome-extension://${"b".repeat(32)}/popup.html` };
+    for (const sender of [elsewhere, { id: EXTENSION_ID }, {}, null]) {
+      assert.deepEqual(await send(chrome, { type: "GET_STATE" }, sender), {
+        error: "GET_STATE is answered only to the extension's own pages",
+      });
+    }
+    assert.deepEqual(loopback.requests, [], "nothing was asked of the companion");
   });
 
   test("the extension's pages get their answers; a failing handler answers {error}", async () => {
@@ -112,10 +191,41 @@ describe("the router", () => {
     });
   });
 
-  test("an unknown message type throws", async () => {
+  test("an unknown message type is answered {error}, from anyone", async () => {
     const { chrome } = await setUp();
-    const [listener] = chrome.runtime.onMessage.listeners;
-    assert.throws(() => listener({ type: "NOPE" }, PAGE, () => {}), /Unknown message type: NOPE/);
-    assert.throws(() => listener(undefined, PAGE, () => {}), /Unknown message type: undefined/);
+    for (const sender of [PAGE, CONTENT_SCRIPT]) {
+      assert.deepEqual(await send(chrome, { type: "NOPE" }, sender), { error: "Unknown message type: NOPE" });
+    }
+    assert.deepEqual(await send(chrome, undefined), { error: "Unknown message type: undefined" });
+    assert.deepEqual(await send(chrome, null), { error: "Unknown message type: undefined" });
+    assert.deepEqual(await send(chrome, "GET_STATE"), { error: "Unknown message type: undefined" });
+    // Names every object has are not handlers either.
+    for (const type of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+      assert.deepEqual(await send(chrome, { type }), { error: `Unknown message type: ${type}` });
+    }
+    assert.deepEqual(await send(chrome, { type: 42 }), { error: "Unknown message type: 42" });
+  });
+
+  test("route itself never throws: every call is a promise of a reply", async () => {
+    const { worker } = await setUp();
+    const cases = [
+      [undefined, undefined],
+      [{ type: "NOPE" }, PAGE],
+      [{ type: "GET_STATE" }, CONTENT_SCRIPT],
+      [{ type: "PAIR_STATUS" }, PAGE],
+      [{ type: "CAPTURE" }, CONTENT_SCRIPT],
+      [{ type: "SAVE_SETTINGS", port: "nope" }, PAGE],
+      [{ type: "DISMISS_REJECTED" }, PAGE],
+    ];
+    for (const [message, sender] of cases) {
+      let answer;
+      assert.doesNotThrow(() => {
+        answer = worker.route(message, sender);
+      });
+      assert.equal(typeof answer?.then, "function");
+      const reply = await answer;
+      assert.equal(typeof reply.error, "string", JSON.stringify(message));
+      assert.notEqual(reply.error, "");
+    }
   });
 });

@@ -1,22 +1,29 @@
-// Stand-ins for what the service worker needs from the browser (chrome.*, fetch, Web Locks),
-// and small fake servers on 127.0.0.1 ports: the companion and an impostor. The worker is
-// its ES modules from service-worker.js down, loaded as they ship (see modules.mjs).
+// Stand-ins for what the service worker needs from the browser (chrome.*, a clock, Web Locks;
+// fetch and the small fake servers on 127.0.0.1 ports are in network.mjs). The worker is its
+// ES modules from service-worker.js down, loaded as they ship (see modules.mjs).
 
-import { createHash, createHmac, randomBytes, webcrypto } from "node:crypto";
+import { webcrypto } from "node:crypto";
 import vm from "node:vm";
 
 import { ENTRY, VOCABULARY, allExports, loadModules } from "./modules.mjs";
 
 export { VOCABULARY };
+export { FakeCompanion, Impostor, Loopback, hmacHex, sha256Hex } from "./network.mjs";
 
 // ------------------------------------------------------------------ chrome.storage
 
-export function storageArea() {
+// With `latency`, every get and set waits a turn of the event loop first, as the browser's
+// do: two read-modify-writes not under one lock then interleave, and one undoes the other.
+// `refuses(items)`, while set, makes a set of those items throw as a full quota does.
+export function storageArea({ latency = false } = {}) {
   let data = {};
   const copy = (value) => (value === undefined ? undefined : structuredClone(value));
+  const pause = () => (latency ? new Promise((resolve) => setTimeout(resolve, 1)) : null);
   return {
+    refuses: null,
     dump: () => copy(data),
     async get(keys) {
+      await pause();
       if (keys === null || keys === undefined) return copy(data);
       if (typeof keys === "string") keys = [keys];
       if (Array.isArray(keys)) {
@@ -27,6 +34,8 @@ export function storageArea() {
       );
     },
     async set(items) {
+      await pause();
+      if (this.refuses?.(items)) throw new Error("QUOTA_BYTES quota exceeded");
       data = { ...data, ...copy(items) };
     },
     async remove(keys) {
@@ -51,153 +60,123 @@ function locks() {
   };
 }
 
+// `filters`: what each listener was added with (webNavigation's URL filter), in order.
 const event = () => {
   const listeners = [];
-  return { listeners, addListener: (listener) => listeners.push(listener) };
+  const filters = [];
+  const addListener = (listener, filter) => {
+    listeners.push(listener);
+    filters.push(filter);
+  };
+  return { listeners, filters, addListener };
 };
 
-// ------------------------------------------------------------------ the network
-
-// Ports on 127.0.0.1 and what answers there; every request is recorded with its port.
-export class Loopback {
-  constructor() {
-    this.servers = new Map();
-    this.requests = [];
-    this.fetch = this.fetch.bind(this);
-  }
-
-  listen(port, server) {
-    this.servers.set(port, server);
-    return server;
-  }
-
-  close(port) {
-    this.servers.delete(port);
-  }
-
-  async fetch(url, init = {}) {
-    const { hostname, port, pathname } = new URL(url);
-    const headers = { ...(init.headers ?? {}) };
-    const body = init.body === undefined ? undefined : JSON.parse(init.body);
-    const request = { port: Number(port), method: init.method ?? "GET", path: pathname, headers, body };
-    this.requests.push(request);
-    const server = this.servers.get(Number(port));
-    if (hostname !== "127.0.0.1" || server === undefined) throw new TypeError("Failed to fetch");
-    const { status, json } = await server.handle(request);
-    return new Response(json === undefined ? "" : JSON.stringify(json), {
-      status,
-      headers: { "Content-Type": "application/json" },
-    });
-  }
-
-  to(port) {
-    return this.requests.filter((request) => request.port === port);
-  }
+// A webNavigation URL filter as the browser applies it (only the conditions the worker uses).
+function matchesFilter(filter, url) {
+  if (filter === undefined) return true;
+  const { hostname, pathname } = new URL(url);
+  return filter.url.some(({ hostEquals, pathPrefix, ...rest }) => {
+    if (Object.keys(rest).length > 0) throw new Error(`conditions the stand-in does not know: ${Object.keys(rest)}`);
+    return (hostEquals === undefined || hostname === hostEquals) && (pathPrefix === undefined || pathname.startsWith(pathPrefix));
+  });
 }
 
-const PING = { app: "ssi-companion", version: "0.1.0", api: 1 };
-export const hmacHex = (key, message) => createHmac("sha256", key).update(message).digest("hex");
-export const sha256Hex = (text) => createHash("sha256").update(text).digest("hex");
-const NONCE = /^[0-9a-f]{32,128}$/;
+// ------------------------------------------------------------------ time
 
-// The companion, as the API describes it (only what the worker uses).
-export class FakeCompanion {
-  constructor(port, token = randomBytes(32).toString("base64url")) {
-    this.port = port;
-    this.token = token;
-    this.pairings = new Map();
-    this.captures = [];
+// The worker's clock: it stands still, so that "30 s from now" is exact, and moves on only by
+// `advance` (an alarm a minute away is "a minute later" at once). Only Date is stopped;
+// timers (the request timeouts) run in real time.
+export class Clock {
+  constructor(start = Date.now()) {
+    this.start = start;
+    this.offset = 0;
   }
 
-  authorized(request) {
-    return request.headers.Authorization === `Bearer ${this.token}`;
+  now() {
+    return this.start + this.offset;
   }
 
-  async handle(request) {
-    const { method, path, body } = request;
-    if (method === "GET" && path === "/api/v1/ping") return { status: 200, json: PING };
-    if (method === "POST" && path === "/api/v1/proof") {
-      if (!NONCE.test(body?.nonce ?? "")) return { status: 400, json: { error: { code: "bad_request" } } };
-      return { status: 200, json: { proof: hmacHex(this.token, body.nonce) } };
-    }
-    if (method === "POST" && path === "/api/v1/pairing") {
-      const id = `p${this.pairings.size + 1}`;
-      this.pairings.set(id, { challenge: body.challenge, status: "pending", delivered: false });
-      return { status: 201, json: { pairing: { id, code: "123-456", expires_in: 120 } } };
-    }
-    const polled = path.match(/^\/api\/v1\/pairing\/([^/]+)$/);
-    if (method === "POST" && polled) {
-      const pairing = this.pairings.get(polled[1]);
-      const opened = pairing && sha256Hex(String(body?.verifier)) === pairing.challenge;
-      if (!opened) return { status: 404, json: { error: { code: "not_found" } } };
-      const answer = { status: pairing.status };
-      if (pairing.status === "approved" && !pairing.delivered) {
-        pairing.delivered = true;
-        answer.token = this.token;
+  advance(ms) {
+    this.offset += ms;
+  }
+
+  // The Date the worker's modules see.
+  dateClass() {
+    const clock = this;
+    return class ClockedDate extends Date {
+      constructor(...args) {
+        if (args.length === 0) super(clock.now());
+        else super(...args);
       }
-      return { status: 200, json: answer };
-    }
-    if (!this.authorized(request)) return { status: 401, json: { error: { code: "unauthorized" } } };
-    if (method === "GET" && path === "/api/v1/status") return { status: 200, json: { version: PING.version } };
-    if (method === "POST" && path === "/api/v1/signin-link") {
-      return { status: 201, json: { url: `http://127.0.0.1:${this.port}/signin?code=${"c".repeat(43)}` } };
-    }
-    if (method === "POST" && path === "/api/v1/captures") {
-      this.captures.push(body);
-      const { PILLARS, TOTAL } = VOCABULARY;
-      const reading = Object.fromEntries([[TOTAL, 19.706], ...PILLARS.map((pillar) => [pillar, 19.706 / PILLARS.length])]);
-      return { status: 201, json: { capture: { id: body.id }, reading, previous: null, change: null } };
-    }
-    return { status: 404, json: { error: { code: "not_found" } } };
+
+      static now() {
+        return clock.now();
+      }
+    };
   }
 }
 
-// Answers ping exactly like the companion and says yes to everything else; its proof is
-// whatever `prove(nonce)` makes of it (by default, random hex of the right length).
-export class Impostor {
-  constructor({ prove = () => randomBytes(32).toString("hex") } = {}) {
-    this.prove = prove;
-  }
-
-  async handle(request) {
-    const { path, body } = request;
-    if (path === "/api/v1/ping") return { status: 200, json: PING };
-    if (path === "/api/v1/proof") return { status: 200, json: { proof: this.prove(body?.nonce) } };
-    if (path === "/api/v1/signin-link") return { status: 201, json: { url: "http://127.0.0.1:1/signin?code=x" } };
-    return { status: 201, json: { capture: { id: body?.id }, reading: { [VOCABULARY.TOTAL]: 99 } } };
-  }
+// chrome.alarms, as Chrome keeps them: by name, a new one replacing the old, each with its
+// scheduledTime (from when or delayInMinutes) and periodInMinutes.
+function alarmsArea(clock) {
+  const alarms = new Map();
+  return {
+    alarms,
+    api: {
+      async create(name, info = {}) {
+        const delay = Number(info.delayInMinutes ?? info.periodInMinutes ?? 0);
+        const scheduledTime = info.when ?? clock.now() + delay * 60000;
+        alarms.set(name, { name, scheduledTime, ...(info.periodInMinutes ? { periodInMinutes: info.periodInMinutes } : {}) });
+      },
+      clear: async (name) => alarms.delete(name),
+      get: async (name) => structuredClone(alarms.get(name)),
+      getAll: async () => structuredClone([...alarms.values()]),
+      onAlarm: event(),
+    },
+  };
 }
 
 // ------------------------------------------------------------------ the worker
 
 // A fresh worker, as after a browser start or after Chrome stopped an idle one: only the
 // storage areas passed in carry over.
-export async function startWorker({ loopback, local = storageArea(), session = storageArea() }) {
+export async function startWorker({
+  loopback,
+  local = storageArea(),
+  session = storageArea(),
+  clock = new Clock(),
+}) {
   const tabs = [];
-  const alarms = new Map();
+  const injections = [];
+  const badge = { text: "", color: null };
+  let optionsOpened = 0;
+  const { alarms, api: alarmsApi } = alarmsArea(clock);
   const chrome = {
     storage: { local, session, onChanged: event() },
-    alarms: {
-      create: async (name, info) => void alarms.set(name, info),
-      clear: async (name) => alarms.delete(name),
-      getAll: async () => [...alarms.keys()],
-      onAlarm: event(),
+    alarms: alarmsApi,
+    action: {
+      setBadgeText: async ({ text }) => void (badge.text = text),
+      setBadgeBackgroundColor: async ({ color }) => void (badge.color = color),
     },
-    action: { setBadgeText: async () => {}, setBadgeBackgroundColor: async () => {} },
     runtime: {
       id: "a".repeat(32),
       getURL: (path) => `chrome-extension://${"a".repeat(32)}/${path}`,
+      openOptionsPage: async () => void (optionsOpened += 1),
       onMessage: event(),
       onStartup: event(),
       onInstalled: event(),
     },
     tabs: { create: async (properties) => void tabs.push(structuredClone(properties)) },
+    webNavigation: { onHistoryStateUpdated: event() },
+    scripting: { executeScript: async (injection) => void injections.push(structuredClone(injection)) },
   };
+  const workerLocks = locks();
   const context = vm.createContext({
+    Date: clock.dateClass(),
     chrome,
     fetch: loopback.fetch,
     crypto: webcrypto,
-    navigator: { locks: locks() },
+    navigator: { locks: workerLocks },
     console: { info() {}, warn() {}, debug() {}, log() {} },
     TextEncoder,
     AbortSignal,
@@ -217,12 +196,49 @@ export async function startWorker({ loopback, local = storageArea(), session = s
     onInstalled: chrome.runtime.onInstalled.listeners.length,
     onAlarm: chrome.alarms.onAlarm.listeners.length,
     onChanged: chrome.storage.onChanged.listeners.length,
+    onHistoryStateUpdated: chrome.webNavigation.onHistoryStateUpdated.listeners.length,
   });
   const modules = await loadModules(context, ENTRY, () => {
     listenersAtStart = countListeners();
   });
   const worker = inOurRealm(allExports(modules));
-  return { worker, modules: [...modules.keys()], listenersAtStart, chrome, local, session, tabs, alarms };
+  // Once every pass asked for so far (in the background, say) is over, and its writes.
+  const idle = async () => {
+    await workerLocks.request("ssi-companion-flush", {}, () => null);
+    await workerLocks.request("ssi-companion-storage", {}, () => null);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  };
+  // The alarm fires as Chrome would fire it, and the pass it starts is over.
+  const fireAlarm = async (name) => {
+    const alarm = alarms.get(name);
+    for (const listener of chrome.alarms.onAlarm.listeners) listener(structuredClone(alarm ?? { name }));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await idle();
+  };
+  // A history change in a tab (pushState, replaceState), reported to the listeners whose URL
+  // filter it matches, as the browser does; then whatever they started is over.
+  const historyStateUpdated = async (details) => {
+    const { listeners, filters } = chrome.webNavigation.onHistoryStateUpdated;
+    listeners.forEach((listener, i) => matchesFilter(filters[i], details.url) && listener(structuredClone(details)));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  };
+  return {
+    worker,
+    modules: [...modules.keys()],
+    listenersAtStart,
+    chrome,
+    local,
+    session,
+    tabs,
+    alarms,
+    badge,
+    clock,
+    idle,
+    fireAlarm,
+    historyStateUpdated,
+    injections,
+    optionsOpened: () => optionsOpened,
+  };
 }
 
 // The worker's objects come from its own VM realm, which assert.deepEqual tells apart from
@@ -250,5 +266,32 @@ export function capture(html = "<main>SSI</main>") {
     attempts: 0,
     queuedAt: "2026-11-26T21:05:03.120-05:00",
     lastError: null,
+  };
+}
+
+// ------------------------------------------------------------------ messages
+
+export const EXTENSION_ID = "a".repeat(32);
+export const PAGE = { id: EXTENSION_ID, url: `chrome-extension://${EXTENSION_ID}/popup.html` };
+export const CONTENT_SCRIPT = { id: EXTENSION_ID, url: "https://www.linkedin.com/sales/ssi", tab: { id: 7 } };
+
+// What the onMessage listener answers, as chrome.runtime.sendMessage would get it: a copy
+// (in our realm, which assert.deepEqual tells apart from the worker's). The listener must
+// neither throw nor leave the reply unsent.
+export function sendMessage(chrome, message, sender = PAGE) {
+  const [listener] = chrome.runtime.onMessage.listeners;
+  return new Promise((resolve, reject) => {
+    const reply = (answer) => resolve(structuredClone(answer));
+    if (listener(message, sender, reply) !== true) reject(new Error("the listener did not keep the reply open"));
+  });
+}
+
+// A CAPTURE message as content.js sends it.
+export function captureMessage(html = "<main>SSI</main>") {
+  return {
+    type: "CAPTURE",
+    url: "https://www.linkedin.com/sales/ssi",
+    capturedAt: "2026-11-26T21:05:03.120-05:00",
+    html,
   };
 }

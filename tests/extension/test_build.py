@@ -37,10 +37,12 @@ def test_permissions_are_exactly_what_the_extension_needs(browser):
     manifest = render_manifest(browser)
     assert manifest["manifest_version"] == 3
     assert manifest["version"] == __version__
-    assert sorted(manifest["permissions"]) == ["alarms", "storage"]
-    assert manifest["host_permissions"] == ["http://127.0.0.1/*"]
+    # webNavigation and scripting: in-app visits to the SSI page (navigation.js), which
+    # injects content.js only where the content script itself runs.
+    assert sorted(manifest["permissions"]) == ["alarms", "scripting", "storage", "webNavigation"]
     [content] = manifest["content_scripts"]
     assert content["matches"] == ["https://www.linkedin.com/sales/ssi*"]
+    assert manifest["host_permissions"] == ["http://127.0.0.1/*", *content["matches"]]
     assert not any(key.startswith("x-") for key in manifest)
 
 

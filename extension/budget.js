@@ -1,0 +1,67 @@
+// How much the outbox may hold, and the words for it. Without the "unlimitedStorage"
+// permission chrome.storage.local holds 10 MB, counted as the JSON of every value: once it is
+// full no capture can be stored at all (and no state either). So the outbox's pages are kept
+// under a budget well below that, the rest being room for JSON escaping, the other keys and
+// the capture that is being added. The user is warned long before the budget is reached, and
+// a capture that would go past it is refused out loud; a queued capture is never dropped.
+
+const MB = 1024 * 1024;
+export const OUTBOX_BUDGET_BYTES = 6 * MB;
+// The largest request the companion accepts: its MAX_BODY_BYTES setting (companion/config.py,
+// 5 MB unless SSI_COMPANION_MAX_BODY_BYTES says otherwise). Larger, it answers 413 and the
+// capture is thrown away, so a page whose POST would be larger is refused when it is captured.
+// Keep the two equal. The outbox's budget is larger: every page that fits this fits the budget.
+export const COMPANION_MAX_BODY_BYTES = 5 * MB;
+// The warning starts at half the budget: at a few hundred KB a page, days of visits still fit.
+export const OUTBOX_WARN_FRACTION = 0.5;
+
+const utf8 = new TextEncoder();
+
+// The size of a page as the outbox counts it: its UTF-8 bytes.
+export const pageBytes = (html) => utf8.encode(html).length;
+
+// Items queued before sizes were kept have none: their page is measured.
+export const itemBytes = (item) =>
+  Number.isFinite(item?.bytes) ? item.bytes : pageBytes(typeof item?.html === "string" ? item.html : "");
+
+export const outboxBytes = (outbox) => outbox.reduce((sum, item) => sum + itemBytes(item), 0);
+
+export const fitsBudget = (outbox, bytes) => outboxBytes(outbox) + bytes <= OUTBOX_BUDGET_BYTES;
+
+// `bodyBytes`: the UTF-8 size of the whole POST body, the page in its JSON among the rest.
+export const fitsCompanion = (bodyBytes) => bodyBytes <= COMPANION_MAX_BODY_BYTES;
+
+export const TOO_LARGE_FOR_COMPANION_MESSAGE =
+  `This page is larger than the companion accepts (${COMPANION_MAX_BODY_BYTES / MB} MB): it was not kept.`;
+
+export const overWarning = (bytes) => bytes >= OUTBOX_BUDGET_BYTES * OUTBOX_WARN_FRACTION;
+
+const megabytes = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
+const captures = (count) => (count === 1 ? "1 capture" : `${count} captures`);
+
+// What the state says when a capture was refused for want of room. (A page larger than the
+// whole budget is larger than the companion accepts too, and refused as such first.)
+export function refusalMessage(outbox) {
+  return (
+    `The outbox is full (${captures(outbox.length)}, ${megabytes(outboxBytes(outbox))} wait): ` +
+    "start the companion so they can be delivered. This visit was not kept."
+  );
+}
+
+// What the popup says while the outbox fills up (GET_STATE's outboxMessage, unless a visit
+// was refused: then the refusal's words).
+export function outboxMessage({ count, bytes }) {
+  if (bytes >= OUTBOX_BUDGET_BYTES) {
+    return (
+      `The outbox is full (${captures(count)}, ${megabytes(bytes)} wait): start the companion so ` +
+      "they can be delivered. New visits are not kept until there is room."
+    );
+  }
+  if (overWarning(bytes)) {
+    return (
+      `${captures(count)} wait (${megabytes(bytes)} of ${megabytes(OUTBOX_BUDGET_BYTES)}) and space is ` +
+      "running out: start the companion so they can be delivered. None is dropped."
+    );
+  }
+  return "";
+}
