@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Playwright (browser tests) must never download a browser: Debian's chromium is used.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# Nor puppeteer (the Firefox tests, from npm): Debian's firefox-esr is used.
+export PUPPETEER_SKIP_DOWNLOAD := 1
 
 .PHONY: run test bench lint lint-extension extension dist screenshot clean
 
@@ -39,7 +41,9 @@ dist: | $(BIN)/python
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
 
-test: $(VENV)/.installed-test
+# The Firefox tests (tests/browser/test_firefox.py) drive Firefox with puppeteer-core from
+# extension/node_modules. Without npm there is nothing to install: they skip (fail in CI).
+test: $(VENV)/.installed-test $(if $(shell command -v npm 2>/dev/null),extension/node_modules/.installed)
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
@@ -53,7 +57,7 @@ lint: $(VENV)/.installed-test lint-extension
 	$(BIN)/ruff check companion tests benchmarks
 	$(BIN)/ruff format --check companion tests benchmarks
 
-# ESLint and web-ext come from npm, pinned by extension/package-lock.json.
+# ESLint, web-ext and puppeteer-core come from npm, pinned by extension/package-lock.json.
 extension/node_modules/.installed: extension/package.json extension/package-lock.json
 	cd extension && npm ci --no-audit --no-fund --loglevel=error
 	touch $@

@@ -30,6 +30,12 @@ module.exports = [
     languageOptions: { ecmaVersion: "latest", sourceType: "module", globals: { ...globals.node } },
   },
   {
+    // The Firefox driver (puppeteer-core): Node modules whose page.evaluate() callbacks run in
+    // the browser, in web pages and in the extension's own pages (browser.*).
+    files: ["test/firefox/**/*.mjs"],
+    languageOptions: { globals: { ...globals.node, ...globals.browser, ...globals.webextensions } },
+  },
+  {
     files: ["eslint.config.js"],
     languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
   },

@@ -8,20 +8,15 @@ that `ssi-companion open --print` prints, or through the popup's "Open summary".
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
-    SSI_URL,
-    Impostor,
-    SlowProxy,
-    fixture_html,
-    inject_head,
-    pause,
-    wait_options_loaded,
-    wait_until,
-)
+from tests.browser.extension_browser import wait_options_loaded
+from tests.browser.linkedin import SSI_URL, fixture_html, inject_head
+from tests.browser.proxies import Impostor, SlowProxy
+from tests.browser.waiting import pause, wait_until
 from tests.conftest import free_port
 
 CURRENT_EN = fixture_html("current_en.html")
@@ -47,30 +42,8 @@ def renders_late(delay_ms: int = 3000) -> str:
     return inject_head(SKELETON, script)
 
 
-# Counts every mutation of the document from document start; `__mutationsAfterParse` only
-# those after the parser is done (the parser's own insertions are mutations too).
-MUTATION_COUNTER = """
-(() => {
-  window.__mutations = 0;
-  window.__mutationsAfterParse = 0;
-  window.__mutationLog = [];
-  let parsed = false;
-  const count = (records) => {
-    window.__mutations += records.length;
-    if (!parsed) return;
-    window.__mutationsAfterParse += records.length;
-    for (const r of records) window.__mutationLog.push(
-      `${r.type} ${r.target.nodeName} ${r.attributeName || ''}`);
-  };
-  const observer = new MutationObserver(count);
-  observer.observe(document, {subtree: true, childList: true, attributes: true,
-                              characterData: true, attributeOldValue: true});
-  document.addEventListener('DOMContentLoaded', () => {
-    count(observer.takeRecords());
-    parsed = true;
-  });
-})();
-"""
+# The page's own mutation counter, shared with the Firefox tests (extension/test/firefox).
+MUTATION_COUNTER = (Path(__file__).with_name("mutation-counter.js")).read_text(encoding="utf-8")
 
 
 def mutations(page) -> dict:
@@ -399,8 +372,12 @@ def test_page_the_companion_cannot_read_is_shown_and_kept(browser, companion):
     assert rejected["id"] == failed["id"]
     assert rejected["status"] == 422
     popup = browser.popup()
-    expect(popup.locator("#rejected")).to_contain_text(OUT_OF_RANGE_MESSAGE)
+    # In plain words: the companion's own message names a field and a raw value.
+    expect(popup.locator("#rejected")).to_contain_text("The values did not add up")
+    expect(popup.locator("#rejected")).not_to_contain_text(OUT_OF_RANGE_MESSAGE)
+    expect(popup.locator("#rejected")).not_to_contain_text("26.5")
     expect(popup.locator("#rejected-section")).to_be_visible()
+    expect(popup.locator("#outbox-section")).to_be_hidden()  # nothing waits
 
 
 # ---------------------------------------------------------------- test connection

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ACTION_TIMEOUT_MS
+from tests.browser.extension_browser import ACTION_TIMEOUT_MS
 from tests.browser.screenshot import (
     CHROMIUM,
     CHROMIUM_ARGS,
