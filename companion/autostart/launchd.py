@@ -9,7 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from companion.autostart import files
-from companion.autostart.model import Autostart, AutostartError, Launch, NotOurs, port_of
+from companion.autostart.model import (
+    Autostart,
+    AutostartError,
+    Launch,
+    NotOurs,
+    registered_as,
+    unregistered,
+)
 
 METHOD = "LaunchAgent"
 LABEL = "io.github.ssi-companion"
@@ -88,17 +95,7 @@ def registered() -> bytes | None:
 
 def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     path = plist_path()
-    would = Autostart(
-        enabled=False,
-        method=METHOD,
-        location=str(path),
-        command=launch.command,
-        environment=launch.environment,
-        command_line=shlex.join(launch.command),
-        port=launch.port,
-        changed=changed,
-        note=note,
-    )
+    would = unregistered(METHOD, str(path), launch, shlex.join(launch.command), changed, note)
     try:
         data = registered()
     except NotOurs as exc:
@@ -106,17 +103,8 @@ def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     if data is None:
         return would
     command, environment = parse(data)
-    return Autostart(
-        enabled=True,
-        method=METHOD,
-        location=str(path),
-        command=command,
-        environment=environment,
-        command_line=shlex.join(command),
-        port=port_of(command),
-        up_to_date=(command, environment) == (launch.command, launch.environment),
-        changed=changed,
-        note=note,
+    return registered_as(
+        would, launch, command=command, environment=environment, command_line=shlex.join(command)
     )
 
 

@@ -2,7 +2,7 @@
 (Autostart), and the one exception for what the user must hear (AutostartError)."""
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from companion.config import DEFAULT_PORT
 
@@ -53,6 +53,50 @@ class Autostart:
     up_to_date: bool = True
     changed: bool = False  # this call wrote or removed something
     note: str = ""  # what happens next, or what is in the way, in a sentence or two
+
+
+def unregistered(
+    method: str, location: str, launch: Launch, command_line: str, changed: bool, note: str
+) -> Autostart:
+    """Nothing of ours is registered: what `enable` would write, for status to show."""
+    return Autostart(
+        enabled=False,
+        method=method,
+        location=location,
+        command=launch.command,
+        environment=launch.environment,
+        command_line=command_line,
+        port=launch.port,
+        changed=changed,
+        note=note,
+    )
+
+
+def registered_as(
+    would: Autostart,
+    launch: Launch,
+    *,
+    command: list[str],
+    environment: dict[str, str],
+    command_line: str,
+    enabled: bool = True,
+    up_to_date: bool | None = None,
+    note: str | None = None,
+) -> Autostart:
+    """What the registration holds, beside `would` (unregistered's): up to date when it runs
+    the command and environment `enable` would write now."""
+    if up_to_date is None:
+        up_to_date = (command, environment) == (launch.command, launch.environment)
+    return replace(
+        would,
+        enabled=enabled,
+        command=command,
+        environment=environment,
+        command_line=command_line,
+        port=port_of(command),
+        up_to_date=up_to_date,
+        note=would.note if note is None else note,
+    )
 
 
 def port_of(command: list[str]) -> int:

@@ -7,7 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from companion.autostart import files
-from companion.autostart.model import Autostart, AutostartError, Launch, NotOurs, port_of
+from companion.autostart.model import (
+    Autostart,
+    AutostartError,
+    Launch,
+    NotOurs,
+    registered_as,
+    unregistered,
+)
 
 METHOD = "systemd user unit"
 UNIT = "ssi-companion.service"
@@ -169,17 +176,7 @@ def _linked() -> bool:
 
 def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     path = unit_path()
-    would = Autostart(
-        enabled=False,
-        method=METHOD,
-        location=str(path),
-        command=launch.command,
-        environment=launch.environment,
-        command_line=exec_line(launch.command),
-        port=launch.port,
-        changed=changed,
-        note=note,
-    )
+    would = unregistered(METHOD, str(path), launch, exec_line(launch.command), changed, note)
     try:
         data = registered()
     except NotOurs as exc:
@@ -192,16 +189,13 @@ def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
         note = (
             f"The unit is in {path} but not enabled: `ssi-companion autostart enable` enables it."
         )
-    return Autostart(
-        enabled=enabled,
-        method=METHOD,
-        location=str(path),
+    return registered_as(
+        would,
+        launch,
         command=command,
         environment=environment,
         command_line=line,
-        port=port_of(command),
-        up_to_date=(command, environment) == (launch.command, launch.environment),
-        changed=changed,
+        enabled=enabled,
         note=note,
     )
 

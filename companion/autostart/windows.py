@@ -4,7 +4,14 @@ which Windows starts at login, with pythonw.exe so that no console window opens.
 import subprocess
 from dataclasses import replace
 
-from companion.autostart.model import Autostart, AutostartError, Launch, NotOurs, port_of
+from companion.autostart.model import (
+    Autostart,
+    AutostartError,
+    Launch,
+    NotOurs,
+    registered_as,
+    unregistered,
+)
 
 METHOD = "Run registry value"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
@@ -115,17 +122,7 @@ def _missing_environment(launch: Launch) -> dict[str, str]:
 
 def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     line = command_line(launch.command)
-    would = Autostart(
-        enabled=False,
-        method=METHOD,
-        location=LOCATION,
-        command=launch.command,
-        environment=launch.environment,
-        command_line=line,
-        port=launch.port,
-        changed=changed,
-        note=note,
-    )
+    would = unregistered(METHOD, LOCATION, launch, line, changed, note)
     try:
         data = _registered()
     except NotOurs as exc:
@@ -133,17 +130,13 @@ def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     if data is None:
         return would
     command = split(data)
-    return Autostart(
-        enabled=True,
-        method=METHOD,
-        location=LOCATION,
+    return registered_as(
+        would,
+        launch,
         command=command,
         environment={},
         command_line=data,
-        port=port_of(command),
         up_to_date=command == launch.command and not _missing_environment(launch),
-        changed=changed,
-        note=note,
     )
 
 

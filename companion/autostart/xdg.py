@@ -6,7 +6,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from companion.autostart import files
-from companion.autostart.model import Autostart, Launch, NotOurs, port_of, shell_line
+from companion.autostart.model import (
+    Autostart,
+    Launch,
+    NotOurs,
+    registered_as,
+    shell_line,
+    unregistered,
+)
 
 METHOD = "XDG autostart entry"
 ENTRY = "ssi-companion.desktop"
@@ -135,17 +142,7 @@ def registered() -> bytes | None:
 
 def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     path = entry_path()
-    would = Autostart(
-        enabled=False,
-        method=METHOD,
-        location=str(path),
-        command=launch.command,
-        environment=launch.environment,
-        command_line=exec_line(launch),
-        port=launch.port,
-        changed=changed,
-        note=note,
-    )
+    would = unregistered(METHOD, str(path), launch, exec_line(launch), changed, note)
     try:
         data = registered()
     except NotOurs as exc:
@@ -158,16 +155,13 @@ def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
             "Your desktop's start-up settings switched this entry off: "
             "`ssi-companion autostart enable` switches it on again."
         )
-    return Autostart(
-        enabled=starts,
-        method=METHOD,
-        location=str(path),
+    return registered_as(
+        would,
+        launch,
         command=command,
         environment=environment,
         command_line=line,
-        port=port_of(command),
-        up_to_date=(command, environment) == (launch.command, launch.environment),
-        changed=changed,
+        enabled=starts,
         note=note,
     )
 
