@@ -152,7 +152,13 @@ def test_a_failing_capture_retries_on_its_own_backoff_and_holds_up_none_behind_i
         page.close()
         [second] = set(captures_by_id(companion)) - {first}
         assert second_after < 10
-        [waiting] = outbox(browser)
+        # The companion has stored it a moment before the worker reads the 201 and takes it
+        # out of the outbox: wait for that, rather than read the outbox mid-answer.
+        def only_one_waits():
+            items = outbox(browser)
+            return items if len(items) == 1 else None
+
+        [waiting] = wait_until(only_one_waits, 10, what="the second capture out of the outbox")
         assert waiting["id"] == first, "the first still waits"
         assert waiting["attempts"] == 1 and waiting["lastStatus"] == 500
         assert waiting["lastError"] == message
