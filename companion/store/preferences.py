@@ -139,6 +139,10 @@ SETTINGS: dict[str, Setting] = {
         5, _whole(1, 99), "a whole number from 1 to 99",
         "warn when a rank worsens by this many percentage points in a week",
     ),
+    "recalibration_points": Setting(
+        2.0, _points(0, 100), "a number of points above 0 and at most 100",
+        "call a day a LinkedIn recalibration when the total jumps this much overnight",
+    ),
     "weekly_weekday": Setting(
         "mon", _weekday, "one of mon,tue,wed,thu,fri,sat,sun", "the day of the weekly digest"
     ),

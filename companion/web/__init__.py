@@ -9,7 +9,7 @@ from flask import Flask
 from companion import backup_schedule, config, store
 from companion.reminders import scheduler as reminder_scheduler
 from companion.store import access_token as token
-from companion.web import api, db, settings_page, signin
+from companion.web import api, chart_images, db, settings_page, signin
 from companion.web import csrf as forms
 from companion.web import guard as security
 from companion.web import pairing_page as pages
@@ -49,6 +49,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     forms.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(chart_images.bp)
     app.register_blueprint(settings_page.bp)
     app.register_blueprint(pages.bp)
     return app

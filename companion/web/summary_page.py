@@ -71,24 +71,6 @@ def favicon():
     return current_app.send_static_file("icon.png")
 
 
-@bp.get("/charts/<name>.svg")
-def chart(name):
-    draw = {"scores": charts.scores_chart, "ranks": charts.ranks_chart}.get(name)
-    if draw is None:
-        abort(404)
-    svg = draw(store.daily_readings(get_db()), _range_key(), _today())
-    # An SVG shown through <img> never runs script; this CSP says so for a direct visit too.
-    return Response(
-        svg,
-        mimetype="image/svg+xml",
-        headers={
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
 @bp.get("/export.<fmt>")
 def export(fmt):
     if fmt not in ("csv", "json"):

@@ -18,6 +18,7 @@ EXPECTED_DEFAULTS = {
     "stale_days": 7,
     "drop_points": 2.0,
     "rank_points": 5,
+    "recalibration_points": 2.0,
     "weekly_weekday": "mon",
     "quiet_hours": None,
     "pause_until": None,

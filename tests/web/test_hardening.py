@@ -244,7 +244,7 @@ def test_every_api_answer_is_no_store_and_nosniff(app, data_dir, api):
 
 
 def test_exports_charts_and_pages_are_no_store_and_nosniff(client):
-    for path in ("/export.csv", "/export.json", "/charts/scores.svg", "/charts/ranks.svg"):
+    for path in ("/export.csv", "/export.json", "/charts/ssi.svg", "/charts/ranks.svg"):
         response = client.get(path)
         assert response.status_code == 200, path
         _assert_not_cached_nor_sniffed(response, path)
@@ -253,7 +253,7 @@ def test_exports_charts_and_pages_are_no_store_and_nosniff(client):
     assert page.headers["Content-Security-Policy"] == CSP
     assert page.headers["Referrer-Policy"] == "no-referrer"
     # The chart keeps its own, stricter policy.
-    chart = client.get("/charts/scores.svg")
+    chart = client.get("/charts/ssi.svg")
     assert chart.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 

@@ -310,7 +310,7 @@ def test_reminders_inbox_and_next_check(client, app, history):
 def test_range_picker_chooses_the_charts_range(client, history, query, key, label):
     soup = BeautifulSoup(page(client, "/" + query), "html.parser")
     charts = [img["src"] for img in soup.find_all("img", class_="chart")]
-    assert charts == [f"/charts/scores.svg?range={key}", f"/charts/ranks.svg?range={key}"]
+    assert charts == [f"/charts/ssi.svg?range={key}", f"/charts/ranks.svg?range={key}"]
     current = soup.select("nav.ranges a[aria-current]")
     assert [a.get_text(strip=True) for a in current] == [label]
     assert [a.get_text(strip=True) for a in soup.select("nav.ranges a")] == [
@@ -344,7 +344,7 @@ def test_recalibration_days_are_named(client, app, tmp_path):
     )
 
 
-@pytest.mark.parametrize("name", ["scores", "ranks"])
+@pytest.mark.parametrize("name", ["ssi", "ranks"])
 @pytest.mark.parametrize("key", ["30d", "90d", "1y", "all", "bogus"])
 def test_chart_for_each_range_is_an_svg_without_script(client, app, name, key):
     demo.fill(db_of(app), today())
@@ -359,7 +359,7 @@ def test_chart_for_each_range_is_an_svg_without_script(client, app, name, key):
 
 
 def test_chart_of_an_empty_history_still_renders(client):
-    response = get(client, "/charts/scores.svg")
+    response = get(client, "/charts/ssi.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert "No readings in this range" in response.get_data(as_text=True)
 
@@ -567,7 +567,7 @@ def test_the_demo_year_renders_every_section(client, demo_year):
     assert "Captures that could not be read" in text and "Read again" in text
     assert "What to do this week" in text
     assert len(history_dates(html)) == 30
-    for name in ("scores", "ranks"):
+    for name in ("ssi", "ranks"):
         assert get(client, f"/charts/{name}.svg?range=all").status_code == 200
 
 
