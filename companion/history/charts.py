@@ -134,3 +134,12 @@ def ranks_chart(daily: list, range_key: str, today: date) -> str:
     chart.add("Industry rank", _points(drawn, "industry_rank"))
     chart.add("Network rank", _points(drawn, "network_rank"))
     return _render(chart)
+
+
+def text_alternative(name: str, daily: list, range_key: str, today: date, settings: dict) -> str:
+    """One or two sentences saying what chart `name` shows (its <img alt>)."""
+    return {
+        "ssi": "Chart of your SSI; the same data is in the table below.",
+        "pillars": "Chart of your four pillars; the same data is in the table below.",
+        "ranks": "Chart of your industry and network ranks; the same data is in the table below.",
+    }[name]

@@ -17,19 +17,28 @@ def pillar_changes(latest: dict, earlier: dict) -> dict:
     return {p: latest[p] - earlier[p] for p in PILLARS}
 
 
-def is_recalibration(previous: dict, latest: dict) -> bool:
-    """All four pillars moved the same way from one day to the next while both ranks held."""
+# The default of the `recalibration_points` preference (store/preferences.py).
+RECALIBRATION_POINTS = 2.0
+
+
+def is_recalibration(previous: dict, latest: dict, points: float = RECALIBRATION_POINTS) -> bool:
+    """A jump overnight: the total moved by at least `points`, all four pillars the same way,
+    and both ranks held. A steady climb, however long, has none."""
     if (day_of(latest) - day_of(previous)).days != 1:
         return False  # a move over several days may be the user's own doing
+    if abs(latest["total"] - previous["total"]) < points:
+        return False
     changes = pillar_changes(latest, previous).values()
     same_way = all(c > 0 for c in changes) or all(c < 0 for c in changes)
     ranks_held = all(latest[k] is not None and latest[k] == previous[k] for k in RANKS)
     return same_way and ranks_held
 
 
-def recalibration_days(daily: list) -> list[str]:
-    """The dates whose reading looks like a LinkedIn-wide recalibration (for the charts)."""
-    return [b["date"] for a, b in zip(daily, daily[1:], strict=False) if is_recalibration(a, b)]
+def recalibration_days(daily: list, points: float = RECALIBRATION_POINTS) -> list[str]:
+    """The dates whose reading looks like a LinkedIn-wide recalibration, oldest first."""
+    return [
+        b["date"] for a, b in zip(daily, daily[1:], strict=False) if is_recalibration(a, b, points)
+    ]
 
 
 def trend_per_day(daily: list, until: date) -> float | None:

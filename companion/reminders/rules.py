@@ -143,7 +143,7 @@ def recalibration(history: History, settings: dict, now: datetime) -> list[Decis
     if len(history.daily) < 2:
         return []
     latest, previous = history.daily[-1], history.daily[-2]
-    if not is_recalibration(previous, latest):
+    if not is_recalibration(previous, latest, settings["recalibration_points"]):
         return []
     direction = "down" if latest["brand"] < previous["brand"] else "up"
     return [
