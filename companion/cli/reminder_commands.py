@@ -20,8 +20,9 @@ def settings_command(action, key, value):
         values = preferences.load(db)
         width = max(map(len, values))
         for name, current in values.items():
-            meaning = preferences.SETTINGS[name].meaning
-            click.echo(f"{name:<{width}}  {preferences.format_value(current):<22}  {meaning}")
+            label = preferences.SETTINGS[name].label
+            click.echo(f"{name:<{width}}  {preferences.format_value(current):<22}  {label}")
+        _say_notes(preferences.notes(values))
         return
     if key is None:
         raise click.UsageError(f"settings {action} needs a KEY")
@@ -34,8 +35,16 @@ def settings_command(action, key, value):
             raise click.UsageError("settings set needs a KEY and a VALUE")
         stored = preferences.set_value(db, key, value)
     except preferences.SettingError as exc:
+        # The key as the user typed it, then the same sentence the settings page shows.
         raise click.ClickException(str(exc)) from None
     click.echo(f"{key} = {preferences.format_value(stored)}")
+    _say_notes(note for note in preferences.notes(preferences.load(db)) if key in note.about)
+
+
+def _say_notes(notes) -> None:
+    # Stored all the same: these settings work, only perhaps not as meant.
+    for note in notes:
+        click.echo(f"Note: {note.key}: {note.message}")
 
 
 @cli.command()

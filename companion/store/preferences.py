@@ -1,189 +1,145 @@
 """The user's reminder settings: defaults here, changes in SQLite, every value validated.
 
-No Flask. `ssi-companion settings` and the settings page both go through `set_value`, so
-a value is refused the same way, with the same message, wherever it is typed.
+No Flask. `ssi-companion settings` and the settings page both go through `set_values`, so
+a value is refused the same way, with the same sentence, wherever it is typed; the rules
+between settings (a goal date in the past, a weekly summary on a day without checks) live
+here too, not in the page. The parsers are in preference_values.py.
 """
 
 import json
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 
 from sqlite_utils import Database
 
+from companion.store import preference_values as v
 from companion.store import write
+from companion.store.preference_values import WEEKDAYS, format_value
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# WEEKDAYS and format_value are the parsers' own, offered here with the rest.
+__all__ = [
+    "SETTINGS",
+    "WEEKDAYS",
+    "Note",
+    "Setting",
+    "SettingError",
+    "SettingErrors",
+    "format_value",
+    "load",
+    "notes",
+    "parse_value",
+    "require_key",
+    "set_value",
+    "set_values",
+]
 
 
 class SettingError(ValueError):
-    """The message says what is allowed."""
+    """A refused value; str() names the key the user gave, `message` is the plain sentence."""
+
+    def __init__(self, key: str | None, message: str):
+        super().__init__(f"{key}: {message}" if key else message)
+        self.key, self.message = key, message
 
 
 class SettingErrors(SettingError):
-    """Several refused values: `errors` maps each key to its message."""
+    """Several refused values: `errors` maps each key to its plain sentence."""
 
     def __init__(self, errors: dict):
-        super().__init__("; ".join(errors.values()))
+        super().__init__(None, "; ".join(f"{key}: {message}" for key, message in errors.items()))
         self.errors = errors
 
 
 @dataclass(frozen=True)
 class Setting:
     default: object
-    parse: Callable[[str], object]
-    allowed: str  # what a user may type, shown when a value is refused
-    meaning: str
+    parse: object  # str -> value, or preference_values.Refused
+    label: str  # what the settings page calls it, in the user's words
+    help: str = ""  # one sentence on what it does, or what leaving it empty means
 
 
-def _clock(text: str) -> str:
-    if not re.fullmatch(r"\d{2}:\d{2}", text):
-        raise ValueError
-    return time.fromisoformat(text).strftime("%H:%M")
-
-
-def _times(text: str) -> list[str]:
-    values = sorted({_clock(part.strip()) for part in text.split(",") if part.strip()})
-    if not values:
-        raise ValueError
-    return values
-
-
-_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAY_NAMES = dict(zip(_FULL_NAMES, WEEKDAYS, strict=True))
-
-
-def _weekday(text: str) -> str:
-    value = text.strip().lower()
-    if value in WEEKDAYS:
-        return value
-    if value in _DAY_NAMES:
-        return _DAY_NAMES[value]
-    raise ValueError
-
-
-def _weekdays(text: str) -> list[str]:
-    values = [_weekday(part) for part in text.split(",") if part.strip()]
-    if not values:
-        raise ValueError
-    return sorted(set(values), key=WEEKDAYS.index)
-
-
-def _whole(low: int, high: int):
-    def parse(text: str) -> int:
-        value = int(text)
-        if not low <= value <= high:
-            raise ValueError
-        return value
-
-    return parse
-
-
-def _points(low: float, high: float):
-    def parse(text: str) -> float:
-        value = float(text.replace(",", "."))
-        if not low < value <= high:
-            raise ValueError
-        return value
-
-    return parse
-
-
-def _optional(parse):
-    def optional(text: str):
-        return None if text.strip().lower() in ("", "none", "off") else parse(text.strip())
-
-    return optional
-
-
-def _quiet(text: str) -> str:
-    start, end = text.split("-")
-    start, end = _clock(start.strip()), _clock(end.strip())
-    if start == end:
-        raise ValueError
-    return f"{start}-{end}"
-
-
-def _day(text: str) -> str:
-    return date.fromisoformat(text).isoformat()
-
-
-def _switch(text: str) -> bool:
-    value = text.strip().lower()
-    if value in ("on", "true", "yes", "1"):
-        return True
-    if value in ("off", "false", "no", "0"):
-        return False
-    raise ValueError
-
+_DAYS = "a whole number of days from 1 to 365"
+_POINTS = "a number of points above 0 and at most 100"
+RULES = {
+    "stale": ("Reminder to visit", "Reminds you to open your SSI page when you have not been "
+              "there for the number of days set here."),
+    "drop": ("Drop warning", "Warns you when your SSI falls by at least these points within "
+             "a week."),
+    "rank": ("Rank warning", "Warns you when your industry or network rank slips by at least "
+             "these percentage points within a week."),
+    "recalibration": ("Recalibration notice", "Tells you when LinkedIn seems to have "
+                      "recalibrated everyone's SSI, so a jump is not taken for your own doing."),
+    "weekly": ("Weekly summary", "Sends a short summary of your week, with one tip, on the "
+               "day chosen here."),
+    "goal": ("Goal progress", "Tells you when you reach your target SSI, or when it is at "
+             "risk at your current pace."),
+}  # fmt: skip
 
 SETTINGS: dict[str, Setting] = {
     "check_times": Setting(
-        ["09:30"], _times, "times as HH:MM, comma-separated (e.g. 09:30,17:00)",
-        "when the scheduled checks run",
+        ["09:30"], v.times, "Check for reminders at",
+        "The companion looks for reminders to send at these times while it runs.",
     ),
     "check_weekdays": Setting(
-        ["mon", "tue", "wed", "thu", "fri"], _weekdays, "days among mon,tue,wed,thu,fri,sat,sun",
-        "on which days the scheduled checks run",
+        ["mon", "tue", "wed", "thu", "fri"], v.weekdays, "On these days",
     ),
     "stale_days": Setting(
-        7, _whole(1, 365), "a whole number of days from 1 to 365",
-        "remind me after this many days without a capture",
+        7, v.whole(1, 365, _DAYS),
+        "Remind me after this many days without a visit to the SSI page",
     ),
     "drop_points": Setting(
-        2.0, _points(0, 100), "a number of points above 0 and at most 100",
-        "warn when the total falls this much in a week",
+        2.0, v.points(0, 100, _POINTS), "Warn me when my SSI falls this many points in a week",
     ),
     "rank_points": Setting(
-        5, _whole(1, 99), "a whole number from 1 to 99",
-        "warn when a rank worsens by this many percentage points in a week",
+        5, v.whole(1, 99, "a whole number from 1 to 99"),
+        "Warn me when a rank slips this many percentage points in a week",
+        "Ranks read Top 23%: slipping 5 points makes that Top 28%.",
     ),
     "recalibration_points": Setting(
-        2.0, _points(0, 100), "a number of points above 0 and at most 100",
-        "call a day a LinkedIn recalibration when the total jumps this much overnight",
+        2.0, v.points(0, 100, _POINTS),
+        "Call it a recalibration when my SSI jumps this many points overnight",
+        "Only when all four pillars move the same way and both ranks hold.",
     ),
-    "weekly_weekday": Setting(
-        "mon", _weekday, "one of mon,tue,wed,thu,fri,sat,sun", "the day of the weekly digest"
-    ),
+    "weekly_weekday": Setting("mon", v.weekday, "Send the weekly summary on"),
     "quiet_hours": Setting(
-        None, _optional(_quiet), "HH:MM-HH:MM (e.g. 22:00-07:00), or off",
-        "no notification during these hours",
+        None, v.optional(v.quiet), "Quiet hours",
+        "No notification between these times; leave both empty for none.",
     ),
     "pause_until": Setting(
-        None, _optional(_day), "a date YYYY-MM-DD, or off", "holiday mode: no reminders until then"
+        None, v.optional(v.day), "Pause every reminder until",
+        "Holiday mode; leave it empty to keep reminders on.",
     ),
     "goal_score": Setting(
-        None, _optional(_points(0, 100)), "a score above 0 and at most 100, or off",
-        "the SSI you aim for",
+        None, v.optional(v.points(0, 100, "a score above 0 and at most 100")), "Your target SSI",
+        "Leave it empty for no goal.",
     ),
-    "goal_date": Setting(
-        None, _optional(_day), "a date YYYY-MM-DD, or off", "when you want to reach it"
-    ),
+    "goal_date": Setting(None, v.optional(v.day), "Reach it by"),
     "retention_days": Setting(
-        None, _optional(_whole(1, 3650)), "a whole number of days from 1 to 3650, or off",
-        "keep the raw page of a read capture this long (off: the companion's default, 30)",
+        None, v.optional(v.whole(1, 3650, "a whole number of days from 1 to 3650")),
+        "Keep the page behind each reading for this many days",
+        "Leave it empty for the companion's default.",
     ),
     **{
-        f"rule_{rule}": Setting(True, _switch, "on or off", f"the {rule} reminder")
-        for rule in ("stale", "drop", "rank", "recalibration", "weekly", "goal")
+        f"rule_{rule}": Setting(True, v.switch, label, sentence)
+        for rule, (label, sentence) in RULES.items()
     },
 }  # fmt: skip
 
 
 def require_key(key: str) -> None:
     if key not in SETTINGS:
-        raise SettingError(f"unknown setting {key!r}; the settings are: {', '.join(SETTINGS)}")
+        raise SettingError(
+            None, f"unknown setting {key!r}; the settings are: {', '.join(SETTINGS)}"
+        )
 
 
 def parse_value(key: str, text: str):
-    """The value `text` stands for, or SettingError naming what is allowed."""
+    """The value `text` stands for, or SettingError saying what to type instead."""
     require_key(key)
-    setting = SETTINGS[key]
     try:
-        return setting.parse(str(text))
-    except (ValueError, TypeError):
-        raise SettingError(f"{key} cannot be {text!r}: use {setting.allowed}") from None
+        return SETTINGS[key].parse(str(text))
+    except v.Refused as exc:
+        raise SettingError(key, str(exc)) from None
 
 
 def load(db: Database) -> dict:
@@ -195,21 +151,40 @@ def load(db: Database) -> dict:
     return values
 
 
-def set_value(db: Database, key: str, text: str):
-    return set_values(db, {key: text})[key]
+def _today() -> date:
+    return date.today()  # the local date: a goal is reached by the end of the user's day
 
 
-def set_values(db: Database, texts: dict) -> dict:
+def _refusals(values: dict, before: dict, today: date) -> dict:
+    """Rules between settings that make a change pointless: a goal date already gone.
+
+    Only a changed date is refused: a goal set long ago whose date has passed is still kept
+    (the goal reminder says it was missed), and does not block saving anything else.
+    """
+    day = values.get("goal_date")
+    if day is not None and day != before["goal_date"] and date.fromisoformat(day) < today:
+        return {"goal_date": f"{day} has passed: pick today or a later date, or leave it empty."}
+    return {}
+
+
+def set_value(db: Database, key: str, text: str, today: date | None = None):
+    return set_values(db, {key: text}, today)[key]
+
+
+def set_values(db: Database, texts: dict, today: date | None = None) -> dict:
     """Validate every value first, then store them all in one transaction, or none.
 
-    Raises SettingErrors (one message per key) when any value is refused.
+    Raises SettingErrors (one plain sentence per key) when any value is refused.
     """
     values, errors = {}, {}
     for key, text in texts.items():
         try:
             values[key] = parse_value(key, text)
         except SettingError as exc:
-            errors[key] = str(exc)
+            if exc.key is None:
+                raise
+            errors[key] = exc.message
+    errors |= _refusals(values, load(db), today or _today())
     if errors:
         raise SettingErrors(errors)
     with write(db):
@@ -222,13 +197,45 @@ def set_values(db: Database, texts: dict) -> dict:
     return values
 
 
-def format_value(value) -> str:
-    if value is None:
-        return "off"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, list):
-        return ",".join(value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+@dataclass(frozen=True)
+class Note:
+    """Settings that work but not as the user likely means: said, not refused."""
+
+    key: str  # the setting to change, beside which the page shows it
+    about: tuple  # every setting it concerns: the CLI says it after setting any of them
+    message: str
+
+
+WEEKLY = ("weekly_weekday", "check_weekdays", "rule_weekly")
+GOAL = ("goal_score", "goal_date")
+
+
+def notes(values: dict, today: date | None = None) -> list[Note]:
+    """What to point out about the settings `values` (all of them, as load gives them).
+
+    A weekly summary on a day without a scheduled check is not refused: the check at start-up
+    and `ssi-companion check` send it too, so it comes on the days the companion is started.
+    A target without a date (or the reverse) is a goal half typed, kept until it is finished.
+    """
+    today = today or _today()
+    found = []
+    weekly = values["weekly_weekday"]
+    if values["rule_weekly"] and weekly not in values["check_weekdays"]:
+        name = v.day_name(weekly)
+        message = (
+            f"The weekly summary is sent by a check on {name}, but no check is scheduled on "
+            f"{name}s: it comes only if you start the companion that day. Add {name} to the "
+            "check days, or pick another day."
+        )
+        found.append(Note("weekly_weekday", WEEKLY, message))
+    score, deadline = values["goal_score"], values["goal_date"]
+    if score is not None and deadline is None:
+        message = "Your target SSI has no date yet: add the date to reach it by, or the goal is "
+        found.append(Note("goal_date", GOAL, message + "not followed."))
+    if score is None and deadline is not None:
+        message = "Your goal has a date but no target SSI yet: add the score, or the goal is "
+        found.append(Note("goal_score", GOAL, message + "not followed."))
+    if deadline is not None and date.fromisoformat(deadline) < today:
+        message = f"{deadline} has passed: pick a new date, or clear the goal."
+        found.append(Note("goal_date", GOAL, message))
+    return found

@@ -1,10 +1,16 @@
 """The pairing page: the signed-in user approves the extension that asks for the token."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from companion.web.csrf import check_form
 
 bp = Blueprint("pages", __name__)
+# Where a decision returns to, by the name the form sends: (endpoint, anchor). A name, never a
+# URL, so no form can send the user off the companion; an unknown name means the pairing page.
+RETURN_TO = {
+    "pairing": ("pages.pairing", None),
+    "settings": ("settings_page.show", "pairing-title"),
+}
 
 
 @bp.get("/pairing")
@@ -28,4 +34,5 @@ def pairing_decide(request_id, decision):
         flash(f"Approved {decided.code}: the extension receives its token now.")
     else:
         flash(f"Denied {decided.code}.")
-    return redirect(url_for("pages.pairing"), code=303)
+    endpoint, anchor = RETURN_TO.get(request.form.get("next", ""), RETURN_TO["pairing"])
+    return redirect(url_for(endpoint, _anchor=anchor), code=303)

@@ -1,6 +1,7 @@
 """/settings: reminder times and thresholds, quiet hours, pause, goal, retention, start at login,
 the token."""
 
+import re
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from companion import autostart
 from companion.store import access_token as token
 from companion.store import preferences
 from companion.store.backups import BACKUP_DIR
+from companion.store.preference_values import DAY_NAMES
 from companion.store.status import last_backup
 from companion.web.csrf import check_form
 from companion.web.db import get_db
@@ -16,28 +18,107 @@ from companion.web.signin import end_everywhere
 
 bp = Blueprint("settings_page", __name__)
 RULE_KEYS = [key for key in preferences.SETTINGS if key.startswith("rule_")]
-FIELD_KEYS = [key for key in preferences.SETTINGS if not key.startswith("rule_")]
+# min, max and step of each number; the stored text is still checked by preferences, which
+# has the last word (the form is novalidate, so its plain messages are the ones shown).
+NUMBERS = {
+    "stale_days": (1, 365, 1),
+    "drop_points": (0.1, 100, 0.1),
+    "rank_points": (1, 99, 1),
+    "recalibration_points": (0.1, 100, 0.1),
+    "goal_score": (1, 100, 0.1),
+    "retention_days": (1, 3650, 1),
+}
+DATES = ("pause_until", "goal_date")
+CHECK_TIME = re.compile(r"check_time_(\d{1,3})")
+NEW_TIMES = 2  # empty time inputs below the saved ones: a time is added without a script
+
+
+def _state(values: dict) -> dict:
+    """The form as it shows stored values: a list of times, a set of days, two quiet times."""
+    quiet = (values["quiet_hours"] or "-").split("-")
+    return {
+        "times": list(values["check_times"]),
+        "weekdays": set(values["check_weekdays"]),
+        "weekly": values["weekly_weekday"],
+        "quiet": quiet,
+        "fields": {
+            key: "" if values[key] is None else preferences.format_value(values[key])
+            for key in (*NUMBERS, *DATES)
+        },
+        "rules": {key: bool(values[key]) for key in RULE_KEYS},
+    }
+
+
+def _typed_times(form) -> list[str]:
+    # check_time_N in the order shown; an empty one, or one whose Remove box is ticked, is left
+    # out. Only the first of a repeated name counts, so the form's own order decides.
+    numbered = {}
+    for name in form:
+        match = CHECK_TIME.fullmatch(name)
+        if match:
+            numbered[int(match[1])] = form.get(name, "").strip()
+    return [
+        value
+        for index, value in sorted(numbered.items())
+        if value and f"remove_check_time_{index}" not in form
+    ]
+
+
+def _typed(form) -> dict:
+    """The form as it was sent, to show back when something in it was refused."""
+    quiet = [form.get("quiet_from", "").strip(), form.get("quiet_to", "").strip()]
+    return {
+        "times": _typed_times(form),
+        "weekdays": set(form.getlist("check_weekdays")),
+        "weekly": form.get("weekly_weekday", ""),
+        "quiet": quiet,
+        "fields": {key: form.get(key, "") for key in (*NUMBERS, *DATES)},
+        "rules": {key: bool(form.get(key)) for key in RULE_KEYS},
+    }
+
+
+def _texts(state: dict) -> dict:
+    """The same texts `ssi-companion settings set` takes: one validation for both."""
+    start, end = state["quiet"]
+    return {
+        "check_times": ",".join(state["times"]),
+        # In the week's order, whatever order the boxes came in; unknown days are refused.
+        "check_weekdays": ",".join(sorted(state["weekdays"], key=_weekday_order)),
+        "weekly_weekday": state["weekly"],
+        "quiet_hours": f"{start}-{end}" if start or end else "off",
+        **state["fields"],
+        **{key: "on" if on else "off" for key, on in state["rules"].items()},
+    }
+
+
+def _weekday_order(day: str) -> int:
+    return preferences.WEEKDAYS.index(day) if day in preferences.WEEKDAYS else 7
 
 
 def _render(
-    values: dict,
+    state: dict,
     errors: dict | None = None,
+    notes=(),
     show_token: bool = False,
     status=200,
     autostart_error: str | None = None,
 ):
-    shown = {key: preferences.format_value(value) for key, value in values.items()}
-    shown.update(values.get("_typed", {}))
     start_at_login, status_error = _start_at_login()
+    by_key = {}
+    for note in notes:
+        by_key.setdefault(note.key, []).append(note.message)
     return (
         render_template(
             "settings.html",
             settings=preferences.SETTINGS,
-            field_keys=FIELD_KEYS,
             rule_keys=RULE_KEYS,
-            shown=shown,
-            values=values,
+            numbers=NUMBERS,
+            weekdays=list(zip(preferences.WEEKDAYS, DAY_NAMES, strict=True)),
+            state=state,
+            new_times=NEW_TIMES,
             errors=errors or {},
+            notes=by_key,
+            default_retention=current_app.config["DEFAULT_RETENTION_DAYS"],
             token=token.read(current_app.config["DATA_DIR"]) if show_token else None,
             pending=current_app.extensions["pairings"].pending(),
             last_backup=last_backup(current_app.config["DATA_DIR"]),
@@ -49,6 +130,11 @@ def _render(
     )
 
 
+def _stored(**kwargs):
+    values = preferences.load(get_db())
+    return _render(_state(values), notes=preferences.notes(values), **kwargs)
+
+
 def _registered_as() -> dict:
     # This companion's own data directory and port, which may come from `serve --port`.
     settings = current_app.config["COMPANION_CONFIG"]
@@ -57,7 +143,7 @@ def _registered_as() -> dict:
 
 DEMO_AUTOSTART = (
     "This is the demo, served from a temporary folder: start at login is for your own "
-    "companion (`ssi-companion autostart enable`)."
+    "companion, with the command ssi-companion autostart enable."
 )
 
 
@@ -76,25 +162,24 @@ def _start_at_login():
 
 @bp.get("/settings")
 def show():
-    return _render(preferences.load(get_db()))
+    return _stored()
 
 
 @bp.post("/settings")
 def save():
     check_form()
     db = get_db()
-    texts = {key: request.form.get(key, "") for key in FIELD_KEYS}
-    texts.update({key: "on" if request.form.get(key) else "off" for key in RULE_KEYS})
+    typed = _typed(request.form)
     try:
-        preferences.set_values(db, texts)
+        preferences.set_values(db, _texts(typed))
     except preferences.SettingErrors as exc:
         # Nothing was stored; show everything as typed, with each message next to its field.
-        values = preferences.load(db)
-        values.update({key: texts[key] == "on" for key in RULE_KEYS})
-        values["_typed"] = {key: texts[key] for key in FIELD_KEYS}
-        return _render(values, exc.errors, status=400)
+        return _render(typed, exc.errors, status=400)
     current_app.extensions["reminders"].reschedule()  # new check times take effect now
-    flash("Settings saved.")
+    if preferences.notes(preferences.load(db)):
+        flash("Settings saved. One thing may not work as you expect: see the note below.")
+    else:
+        flash("Settings saved.")
     return redirect(url_for("settings_page.show"), code=303)
 
 
@@ -102,7 +187,7 @@ def save():
 def show_token():
     # A POST: the token appears only when asked for, never in a URL or a cached page.
     check_form()
-    return _render(preferences.load(get_db()), show_token=True)
+    return _stored(show_token=True)
 
 
 @bp.post("/settings/sign-out-everywhere")
@@ -115,12 +200,10 @@ def sign_out_everywhere():
 def change_autostart():
     check_form()
     if _demo():
-        return _render(preferences.load(get_db()), status=409)
+        return _stored(status=409)
     wanted = request.form.get("autostart")
     if wanted not in ("on", "off"):
-        return _render(
-            preferences.load(get_db()), autostart_error="Nothing was changed.", status=400
-        )
+        return _stored(autostart_error="Nothing was changed.", status=400)
     try:
         # This companion is running already, and may be the one the platform started: it is
         # neither started a second time nor stopped from its own page.
@@ -129,7 +212,7 @@ def change_autostart():
         else:
             result = autostart.disable(**_registered_as(), stop=False)
     except autostart.AutostartError as exc:
-        return _render(preferences.load(get_db()), autostart_error=str(exc), status=409)
+        return _stored(autostart_error=str(exc), status=409)
     if wanted == "on":
         flash(f"The companion now starts when you log in ({result.method}).")
     else:

@@ -1,7 +1,7 @@
 """Reminder settings: defaults, validation, SQLite round trip, and the CLI (settings, check)."""
 
 import json
-import re
+from datetime import date
 
 import pytest
 
@@ -9,7 +9,17 @@ from companion import config, store
 from companion.cli import cli
 from companion.ingest.receive import receive
 from companion.store import preferences
-from companion.store.preferences import SETTINGS, SettingError, load, parse_value, set_value
+from companion.store.preference_values import QUIET_NEEDS_BOTH
+from companion.store.preferences import (
+    SETTINGS,
+    SettingError,
+    SettingErrors,
+    load,
+    notes,
+    parse_value,
+    set_value,
+    set_values,
+)
 from tests.builders import api_payload
 
 EXPECTED_DEFAULTS = {
@@ -46,6 +56,9 @@ VALID = [
     ("check_times", "09:30", ["09:30"]),
     ("check_times", "17:00, 09:30,09:30", ["09:30", "17:00"]),
     ("check_times", "00:00,23:59", ["00:00", "23:59"]),
+    ("check_times", "9:30", ["09:30"]),  # H:MM is what many people type
+    ("check_times", "9:30, 17:00", ["09:30", "17:00"]),
+    ("check_times", " 7:05 ", ["07:05"]),
     ("check_weekdays", "mon,wed", ["mon", "wed"]),
     ("check_weekdays", "Sunday, Monday", ["mon", "sun"]),
     ("check_weekdays", "sat,sat", ["sat"]),
@@ -56,12 +69,14 @@ VALID = [
     ("drop_points", "0.5", 0.5),
     ("drop_points", "2,5", 2.5),
     ("drop_points", "100", 100.0),
+    ("recalibration_points", "3.5", 3.5),
     ("rank_points", "1", 1),
     ("rank_points", "99", 99),
     ("weekly_weekday", "fri", "fri"),
     ("weekly_weekday", "Sunday", "sun"),
     ("quiet_hours", "22:00-07:00", "22:00-07:00"),
     ("quiet_hours", "12:00 - 14:00", "12:00-14:00"),
+    ("quiet_hours", "7:00-9:00", "07:00-09:00"),
     ("quiet_hours", "off", None),
     ("quiet_hours", "", None),
     ("pause_until", "2026-12-24", "2026-12-24"),
@@ -72,6 +87,7 @@ VALID = [
     ("goal_score", "off", None),
     ("goal_date", "2027-06-30", "2027-06-30"),
     ("goal_date", "OFF", None),
+    ("retention_days", "90", 90),
     *[(f"rule_{r}", v, True) for r in ("stale", "goal") for v in ("on", "true", "Yes", "1")],
     *[(f"rule_{r}", v, False) for r in ("drop", "weekly") for v in ("off", "false", "NO", "0")],
 ]
@@ -82,69 +98,90 @@ def test_valid_values(key, text, value):
     assert parse_value(key, text) == value
 
 
+TIME = "is not a time of day: use a time such as 09:30."
+DAYS = "use mon, tue, wed, thu, fri, sat or sun."
 INVALID = [
-    # (key, text, what the message must name)
-    ("check_times", "9:30", "HH:MM, comma-separated"),
-    ("check_times", "24:00", "HH:MM"),
-    ("check_times", "09:60", "HH:MM"),
-    ("check_times", "", "HH:MM"),
-    ("check_times", ",", "HH:MM"),
-    ("check_times", "09:30;17:00", "HH:MM"),
-    ("check_weekdays", "", "mon,tue,wed,thu,fri,sat,sun"),
-    ("check_weekdays", "mo,tu", "mon,tue,wed,thu,fri,sat,sun"),
-    ("check_weekdays", "mon,funday", "mon,tue,wed,thu,fri,sat,sun"),
-    ("check_weekdays", "mon,month", "mon,tue,wed,thu,fri,sat,sun"),
-    ("stale_days", "0", "a whole number of days from 1 to 365"),
-    ("stale_days", "366", "from 1 to 365"),
-    ("stale_days", "7.5", "whole number"),
-    ("stale_days", "seven", "whole number"),
-    ("stale_days", "", "whole number"),
-    ("drop_points", "0", "above 0 and at most 100"),
-    ("drop_points", "-2", "above 0"),
-    ("drop_points", "100.5", "at most 100"),
-    ("drop_points", "nan", "above 0 and at most 100"),
-    ("drop_points", "inf", "above 0 and at most 100"),
-    ("drop_points", "two", "a number of points"),
-    ("rank_points", "0", "a whole number from 1 to 99"),
-    ("rank_points", "100", "from 1 to 99"),
-    ("rank_points", "5.5", "whole number"),
-    ("weekly_weekday", "mo", "one of mon,tue,wed,thu,fri,sat,sun"),
-    ("weekly_weekday", "", "one of mon,tue"),
-    ("weekly_weekday", "mon,tue", "one of mon"),
-    ("weekly_weekday", "month", "one of mon,tue,wed,thu,fri,sat,sun"),
-    ("weekly_weekday", "sunshine", "one of mon,tue,wed,thu,fri,sat,sun"),
-    ("quiet_hours", "22:00", "HH:MM-HH:MM (e.g. 22:00-07:00), or off"),
-    ("quiet_hours", "22:00-22:00", "HH:MM-HH:MM"),
-    ("quiet_hours", "22-07", "HH:MM-HH:MM"),
-    ("quiet_hours", "22:00-07:00-08:00", "HH:MM-HH:MM"),
-    ("quiet_hours", "25:00-07:00", "or off"),
-    ("pause_until", "2026-02-30", "a date YYYY-MM-DD, or off"),
-    ("pause_until", "tomorrow", "YYYY-MM-DD"),
-    ("pause_until", "24.12.2026", "YYYY-MM-DD"),
-    ("goal_score", "0", "a score above 0 and at most 100, or off"),
-    ("goal_score", "101", "at most 100"),
-    ("goal_score", "high", "or off"),
-    ("goal_date", "2027-13-01", "a date YYYY-MM-DD, or off"),
-    ("rule_stale", "enabled", "on or off"),
-    ("rule_goal", "", "on or off"),
-    ("rule_drop", "2", "on or off"),
-]
+    # (key, text, the whole sentence the user reads)
+    ("check_times", "25:99", f"25:99 {TIME}"),
+    ("check_times", "24:00", f"24:00 {TIME}"),
+    ("check_times", "09:60", f"09:60 {TIME}"),
+    ("check_times", "930", f"930 {TIME}"),
+    ("check_times", "٩:٣٠", f"٩:٣٠ {TIME}"),
+    ("check_times", "09:30;17:00", f"09:30;17:00 {TIME}"),
+    ("check_times", "09:30, 17", f"17 {TIME}"),
+    ("check_times", "", "Give at least one time for the checks, such as 09:30."),
+    ("check_times", ",", "Give at least one time for the checks, such as 09:30."),
+    ("check_weekdays", "", f"Pick at least one day for the checks: {DAYS}"),
+    ("check_weekdays", "mo,tu", f"mo is not a day of the week: {DAYS}"),
+    ("check_weekdays", "mon,funday", f"funday is not a day of the week: {DAYS}"),
+    ("stale_days", "0", "0 is out of range: use a whole number of days from 1 to 365."),
+    ("stale_days", "366", "366 is out of range: use a whole number of days from 1 to 365."),
+    ("stale_days", "7.5", "7.5 is not a whole number: use a whole number of days from 1 to 365."),
+    ("stale_days", "seven", "seven is not a number: use a whole number of days from 1 to 365."),
+    ("stale_days", "", "This cannot be empty: use a whole number of days from 1 to 365."),
+    ("drop_points", "0", "0 is out of range: use a number of points above 0 and at most 100."),
+    ("drop_points", "-2", "-2 is out of range: use a number of points above 0 and at most 100."),
+    ("drop_points", "100.5", "100.5 is out of range: use a number of points above 0 and at most 100."),
+    ("drop_points", "nan", "nan is not a number: use a number of points above 0 and at most 100."),
+    ("drop_points", "inf", "inf is not a number: use a number of points above 0 and at most 100."),
+    ("drop_points", "two", "two is not a number: use a number of points above 0 and at most 100."),
+    ("recalibration_points", "0", "0 is out of range: use a number of points above 0 and at most 100."),
+    ("rank_points", "0", "0 is out of range: use a whole number from 1 to 99."),
+    ("rank_points", "100", "100 is out of range: use a whole number from 1 to 99."),
+    ("rank_points", "5.5", "5.5 is not a whole number: use a whole number from 1 to 99."),
+    ("weekly_weekday", "mo", f"mo is not a day of the week: {DAYS}"),
+    ("weekly_weekday", "", f"Pick a day of the week: {DAYS}"),
+    ("weekly_weekday", "mon,tue", f"mon,tue is not a day of the week: {DAYS}"),
+    ("quiet_hours", "22:00", QUIET_NEEDS_BOTH),
+    ("quiet_hours", "22:00-", QUIET_NEEDS_BOTH),
+    ("quiet_hours", "-07:00", QUIET_NEEDS_BOTH),
+    ("quiet_hours", "22:00-07:00-08:00", QUIET_NEEDS_BOTH),
+    ("quiet_hours", "22:00-22:00", "Quiet hours cannot start and end at the same time (22:00)."),
+    ("quiet_hours", "22-07", f"22 {TIME}"),
+    ("quiet_hours", "25:00-07:00", f"25:00 {TIME}"),
+    ("pause_until", "2026-02-30", "2026-02-30 is not a date: use a date such as 2027-06-30."),
+    ("pause_until", "tomorrow", "tomorrow is not a date: use a date such as 2027-06-30."),
+    ("pause_until", "20261224", "20261224 is not a date: use a date such as 2027-06-30."),
+    ("goal_score", "0", "0 is out of range: use a score above 0 and at most 100."),
+    ("goal_score", "101", "101 is out of range: use a score above 0 and at most 100."),
+    ("goal_score", "high", "high is not a number: use a score above 0 and at most 100."),
+    ("goal_date", "2027-13-01", "2027-13-01 is not a date: use a date such as 2027-06-30."),
+    ("retention_days", "0", "0 is out of range: use a whole number of days from 1 to 3650."),
+    ("rule_stale", "enabled", "enabled is neither on nor off: use on or off."),
+    ("rule_goal", "", "An empty value is neither on nor off: use on or off."),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize("key, text, allowed", INVALID)
-def test_invalid_values_name_what_is_allowed(key, text, allowed):
+@pytest.mark.parametrize("key, text, sentence", INVALID)
+def test_invalid_values_are_refused_in_plain_words(key, text, sentence):
     with pytest.raises(SettingError) as error:
         parse_value(key, text)
-    message = str(error.value)
-    assert message.startswith(f"{key} cannot be {text!r}: use ")
-    assert allowed in message
-    assert message.endswith(SETTINGS[key].allowed)
+    assert error.value.message == sentence
+    assert key not in error.value.message, "the page shows it: no internal key"
+    assert str(error.value) == f"{key}: {sentence}", "the CLI names the key the user typed"
 
 
-def test_every_key_refuses_nonsense():
+def test_every_key_refuses_nonsense_with_a_sentence_of_its_own():
     for key in SETTINGS:
-        with pytest.raises(SettingError, match=re.escape(f"{key} cannot be 'x?y': use ")):
+        with pytest.raises(SettingError) as error:
             parse_value(key, "x?y")
+        if key == "quiet_hours":  # not even a start and an end
+            assert error.value.message == QUIET_NEEDS_BOTH
+        else:
+            assert error.value.message.startswith("x?y is ")
+        assert error.value.message.endswith(".")
+        assert "_" not in error.value.message
+
+
+def test_every_setting_has_a_plain_label():
+    labels = [setting.label for setting in SETTINGS.values()]
+    assert len(set(labels)) == len(labels)
+    for label in labels:
+        assert label[0].isupper() and "_" not in label
+    assert SETTINGS["goal_score"].label == "Your target SSI"
+    assert SETTINGS["goal_date"].label == "Reach it by"
+    for rule in (key for key in SETTINGS if key.startswith("rule_")):
+        assert SETTINGS[rule].help.endswith("."), "each switch says what it does"
 
 
 def test_unknown_key():
@@ -192,7 +229,7 @@ def test_cli_settings_lists_every_setting(runner, home):
     assert shown["drop_points"] == "2"
     assert shown["quiet_hours"] == "off"
     assert shown["rule_goal"] == "on"
-    assert SETTINGS["stale_days"].meaning in result.output
+    assert SETTINGS["stale_days"].label in result.output
 
 
 @pytest.mark.parametrize(
@@ -200,9 +237,8 @@ def test_cli_settings_lists_every_setting(runner, home):
     [
         ("stale_days", "10", "10"),
         ("quiet_hours", "22:00-07:00", "22:00-07:00"),
-        ("check_times", "17:00,09:30", "09:30,17:00"),
+        ("check_times", "17:00,9:30", "09:30,17:00"),
         ("drop_points", "2,5", "2.5"),
-        ("goal_score", "60", "60"),
         ("rule_weekly", "no", "off"),
         ("pause_until", "off", "off"),
     ],
@@ -222,22 +258,114 @@ def test_cli_settings_get_a_default(runner, home):
 
 
 @pytest.mark.parametrize(
-    "key, value, allowed",
+    "key, value, sentence",
     [
-        ("stale_days", "0", "a whole number of days from 1 to 365"),
-        ("quiet_hours", "22:00", "HH:MM-HH:MM (e.g. 22:00-07:00), or off"),
-        ("pause_until", "someday", "a date YYYY-MM-DD, or off"),
-        ("rule_drop", "maybe", "on or off"),
+        ("check_times", "25:99", "25:99 is not a time of day: use a time such as 09:30."),
+        ("stale_days", "0", "0 is out of range: use a whole number of days from 1 to 365."),
+        ("quiet_hours", "22:00", QUIET_NEEDS_BOTH),
+        ("pause_until", "someday", "someday is not a date: use a date such as 2027-06-30."),
+        ("rule_drop", "maybe", "maybe is neither on nor off: use on or off."),
     ],
 )
-def test_cli_settings_set_a_bad_value(runner, home, key, value, allowed):
+def test_cli_settings_set_a_bad_value(runner, home, key, value, sentence):
     runner.invoke(cli, ["settings", "set", "stale_days", "5"])
     before = load(_db(home))
     result = runner.invoke(cli, ["settings", "set", key, value])
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: {key} cannot be {value!r}: use ")
-    assert allowed in result.output
+    # The key the user typed, then the same sentence the settings page shows.
+    assert result.output == f"Error: {key}: {sentence}\n"
     assert load(_db(home)) == before
+
+
+# -- rules between settings, for the page and the CLI alike -----------------------------------
+
+TODAY = date(2026, 12, 2)
+
+
+def test_a_goal_date_in_the_past_is_refused(tmp_path):
+    db = store.connect(tmp_path)
+    with pytest.raises(SettingErrors) as error:
+        set_values(db, {"goal_score": "60", "goal_date": "2026-12-01"}, TODAY)
+    assert error.value.errors == {
+        "goal_date": "2026-12-01 has passed: pick today or a later date, or leave it empty."
+    }
+    assert load(db) == EXPECTED_DEFAULTS, "nothing stored, not even the score"
+    stored = set_values(db, {"goal_score": "60", "goal_date": "2026-12-02"}, TODAY)
+    assert stored["goal_date"] == "2026-12-02", "today is still in time"
+
+
+def test_a_goal_whose_date_has_since_passed_is_kept_and_pointed_out(tmp_path):
+    db = store.connect(tmp_path)
+    set_values(db, {"goal_score": "60", "goal_date": "2026-12-20"}, TODAY)
+    later = date(2027, 1, 5)
+    # Saving the form again (the same date) or anything else is not blocked by the old goal.
+    set_values(db, {"goal_date": "2026-12-20", "stale_days": "3"}, later)
+    assert load(db)["stale_days"] == 3
+    assert [n.message for n in notes(load(db), later)] == [
+        "2026-12-20 has passed: pick a new date, or clear the goal."
+    ]
+
+
+def test_half_a_goal_is_stored_and_pointed_out(tmp_path):
+    db = store.connect(tmp_path)
+    set_values(db, {"goal_score": "60"}, TODAY)
+    [note] = notes(load(db), TODAY)
+    assert (note.key, note.about) == ("goal_date", ("goal_score", "goal_date"))
+    assert "has no date" in note.message
+    set_values(db, {"goal_score": "off", "goal_date": "2027-03-01"}, TODAY)
+    [note] = notes(load(db), TODAY)
+    assert note.key == "goal_score" and "no target SSI" in note.message
+    set_values(db, {"goal_score": "60"}, TODAY)
+    assert notes(load(db), TODAY) == []
+
+
+def test_a_weekly_summary_on_a_day_without_checks_is_pointed_out(tmp_path):
+    # Not refused: the start-up check sends it on any day the companion starts (scheduler.py).
+    db = store.connect(tmp_path)
+    set_values(db, {"weekly_weekday": "sat"})
+    [note] = notes(load(db))
+    assert note.key == "weekly_weekday"
+    assert note.message.startswith(
+        "The weekly summary is sent by a check on Saturday, but no check is scheduled on Saturdays"
+    )
+    assert "Add Saturday to the check days, or pick another day." in note.message
+    set_values(db, {"check_weekdays": "mon,sat"})
+    assert notes(load(db)) == []
+    set_values(db, {"check_weekdays": "mon", "rule_weekly": "off"})
+    assert notes(load(db)) == [], "no summary is sent at all"
+
+
+def test_cli_refuses_a_past_goal_date_and_notes_half_a_goal(runner, home):
+    result = runner.invoke(cli, ["settings", "set", "goal_date", "2000-01-01"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: goal_date: 2000-01-01 has passed: pick today or a later date, or leave it empty.\n"
+    )
+    result = runner.invoke(cli, ["settings", "set", "goal_score", "60"])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "goal_score = 60",
+        "Note: goal_date: Your target SSI has no date yet: add the date to reach it by, or the "
+        "goal is not followed.",
+    ]
+    result = runner.invoke(cli, ["settings", "set", "goal_date", "2099-12-31"])
+    assert result.output == "goal_date = 2099-12-31\n"
+
+
+def test_cli_notes_a_weekly_summary_on_a_day_without_checks(runner, home):
+    result = runner.invoke(cli, ["settings", "set", "weekly_weekday", "sun"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "weekly_weekday = sun"
+    assert lines[1].startswith(
+        "Note: weekly_weekday: The weekly summary is sent by a check on Sunday"
+    )
+    assert load(_db(home))["weekly_weekday"] == "sun"
+    assert "Note: weekly_weekday:" in runner.invoke(cli, ["settings"]).output
+    # A setting the note is not about does not repeat it.
+    assert runner.invoke(cli, ["settings", "set", "stale_days", "3"]).output == "stale_days = 3\n"
+    fixed = runner.invoke(cli, ["settings", "set", "check_weekdays", "mon,sun"])
+    assert fixed.output == "check_weekdays = mon,sun\n"
 
 
 @pytest.mark.parametrize(

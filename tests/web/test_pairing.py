@@ -312,7 +312,7 @@ def test_no_state_changing_get(client):
 
 def test_index_announces_a_waiting_request(client):
     _begin(client)
-    assert "ask to pair" in client.get("/").get_data(as_text=True)
+    assert "asks to pair" in client.get("/").get_data(as_text=True)
 
 
 def test_a_browser_form_post_under_no_referrer_is_accepted(client):
