@@ -4,6 +4,7 @@ from . import (
     bench_backup,
     bench_capture,
     bench_import,
+    bench_memory,
     bench_page,
     bench_parse,
     bench_startup,
@@ -15,6 +16,8 @@ if __name__ == "__main__":
     bench_capture.run()
     print()
     bench_page.run()
+    print()
+    bench_memory.run()
     print()
     bench_backup.run()
     print()

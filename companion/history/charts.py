@@ -1,16 +1,33 @@
 """Charts as SVG, drawn on the server with pygal: no script, no CDN, works offline.
 
 No Flask. The views serve each chart as an image (`<img src=...svg>`), so an SVG can never
-run anything in the page, and the page's CSP (`default-src 'self'`) holds.
+run anything in the page, and the page's CSP (`default-src 'self'`) holds. Three charts, each
+with one y axis: "ssi" (the total, 0-100, with the averages, the goal and the recalibration
+days), "pillars" (the four pillars on one 0-25 scale) and "ranks" ("Top N%", fitted to the
+data, upside down so that better is higher). Their text alternatives are in chart_text.py.
 """
 
 import re
+import threading
+from collections import OrderedDict
 from datetime import date, timedelta
 
 import pygal
 from pygal.style import Style
 
-from companion.history.trend import recalibration_days
+from companion.history.chart_text import describe, number, reference
+from companion.history.charts_style import (
+    COLOURS,
+    FONT,
+    Layout,
+    date_ticks,
+    empty_svg,
+    layout_for,
+    stylesheet,
+)
+from companion.history.trend import RECALIBRATION_POINTS, recalibration_days
+from companion.history.wording import day
+from companion.reading import RANKS
 
 RANGES = {"30d": 30, "90d": 90, "1y": 365, "all": None}
 DEFAULT_RANGE = "90d"
@@ -22,17 +39,25 @@ PILLAR_LABELS = {
     "insights": "Insights",
     "relationships": "Relationships",
 }
-# pygal's config script and its credits (comments naming pygal.org): nothing to run or fetch.
+RANK_LABELS = {"industry_rank": "Industry rank", "network_rank": "Network rank"}
+AVERAGE_LABELS = {"industry_avg": "Industry average", "network_avg": "Network average"}
+RECALIBRATION_LABEL = "Likely LinkedIn recalibration"
+TITLES = {
+    "ssi": "SSI (out of 100)",
+    "pillars": "The four pillars (each out of 25)",
+    "ranks": "Ranks (Top N%, better is higher)",
+}
+# pygal's config script, its credits (comments naming pygal.org) and its stylesheet (replaced
+# by charts_style's, a tenth of its size): nothing to run or fetch, and small.
 _SCRIPT = re.compile(r"<script\b.*?</script>|<!--.*?-->", re.S)
-STYLE = Style(
-    background="white",
-    plot_background="white",
-    foreground="#333",
-    foreground_strong="#111",
-    foreground_subtle="#ccc",
-    colors=("#0a66c2", "#e07a1f", "#2e8b57", "#8e44ad", "#c0392b", "#555555"),
-    font_family="system-ui, sans-serif",
-)
+_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
+# pygal writes coordinates to six decimals; a tenth of a unit is finer than a pixel.
+_COORDINATES = re.compile(r' (?:d|x|y|cx|cy|width|height)="[^"]*"')
+_PRECISE = re.compile(r"(\d\.\d)\d+")
+
+
+def _shorter(svg: str) -> str:
+    return _COORDINATES.sub(lambda m: _PRECISE.sub(r"\1", m.group(0)), svg)
 
 
 def in_range(daily: list, range_key: str, today: date) -> list:
@@ -51,95 +76,199 @@ def thin(daily: list, limit: int = MAX_POINTS) -> list:
     return [daily[round(i * step)] for i in range(limit)]
 
 
-def _chart(title: str, **options) -> pygal.DateLine:
-    return pygal.DateLine(
-        title=title,
-        js=[],  # no tooltip script from a CDN: the chart must work offline
-        style=STYLE,
-        width=800,
-        height=320,
-        show_dots=False,
-        dots_size=3,
-        stroke_style={"width": 2},
-        x_value_formatter=lambda d: d.isoformat(),
-        x_label_rotation=0,
-        truncate_legend=-1,
-        legend_at_bottom=True,
-        legend_at_bottom_columns=3,
-        **options,
-    )
-
-
-def _date_labels(drawn: list, count: int = 6) -> list:
-    days = [date.fromisoformat(r["date"]) for r in drawn]
-    if len(days) <= count:
-        return days
-    step = (len(days) - 1) / (count - 1)
-    return [days[round(i * step)] for i in range(count)]
-
-
-def _render(chart) -> str:
-    return _SCRIPT.sub("", chart.render(is_unicode=True))
-
-
 def _points(daily: list, field: str) -> list:
     return [(date.fromisoformat(r["date"]), r[field]) for r in daily if r[field] is not None]
 
 
-def _empty(title: str) -> str:
-    chart = _chart(title, show_x_labels=False)  # no dates to show, not 1970-01-01
-    chart.add("No readings in this range", [])
-    return _render(chart)
+class _Series:
+    """What one chart draws, in order: each series with the key that fixes its colour."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, key: str, label: str, points: list, **options) -> None:
+        if points:
+            self.items.append((key, label, points, options))
 
 
-def scores_chart(daily: list, range_key: str, today: date) -> str:
-    """The total (0-100) and the four pillars (0-25, right-hand axis); recalibrations marked."""
-    shown = in_range(daily, range_key, today)
-    if not shown:
-        return _empty("SSI and pillars")  # same title shape, so the page layout holds
-    drawn = thin(shown)
-    chart = _chart(
-        "SSI (left axis, 0-100) and pillars (right axis, 0-25)",
-        range=(0, 100),
-        secondary_range=(0, 25),
-        x_labels=_date_labels(drawn),
+def _legend_shortfall(count: int, layout: Layout) -> float:
+    """pygal makes room for count // columns legend rows, not for the last, partial one."""
+    columns = layout.legend_columns
+    return (-(-count // columns) - count // columns) * 1.5 * layout.label_size
+
+
+def _render(name: str, series: _Series, drawn: list, layout: Layout, **options) -> str:
+    keys = [key for key, *_ in series.items]
+    chart = pygal.DateLine(
+        title=TITLES[name],
+        js=[],  # no tooltip script from a CDN: the chart must work offline
+        css=[],
+        no_prefix=True,
+        style=Style(
+            background="transparent",
+            plot_background="transparent",
+            colors=tuple(COLOURS[k] for k in keys),
+            font_family=FONT,
+            label_font_size=layout.label_size,
+            major_label_font_size=layout.label_size,
+            legend_font_size=layout.label_size,
+            title_font_size=layout.title_size,
+        ),
+        width=layout.width,
+        height=layout.height,
+        margin=12,
+        margin_bottom=12 + _legend_shortfall(len(keys), layout),
+        spacing=8,
+        # No dot per point: a <circle> and three <desc> each, for a tooltip nobody runs.
+        show_dots=False,
+        x_label_rotation=0,
+        truncate_legend=-1,
+        truncate_label=-1,
+        legend_at_bottom=True,
+        legend_at_bottom_columns=layout.legend_columns,
+        legend_box_size=layout.label_size,
+        x_labels=date_ticks(
+            date.fromisoformat(drawn[0]["date"]),
+            date.fromisoformat(drawn[-1]["date"]),
+            layout.max_date_labels,
+        ),
+        x_value_formatter=day,
+        **options,
     )
-    chart.add("SSI", _points(drawn, "total"))
+    for _, label, points, extra in series.items:
+        chart.add(label, points, **extra)
+    svg = _shorter(_SCRIPT.sub("", chart.render(is_unicode=True)))
+    return _STYLE.sub(lambda _: f"<style>{stylesheet(keys, layout)}</style>", svg, count=1)
+
+
+def _empty(name: str, daily: list, shown: list, layout: Layout, what: str = "readings") -> str:
+    if len(daily) == 1 and what == "readings":
+        lines = ["Your first reading is in.", "The line starts with your second visit."]
+    elif shown and what == "readings":
+        lines = [f"One reading in this range ({day(date.fromisoformat(shown[0]['date']))}).",
+                 "Choose a longer range to see a line."]  # fmt: skip
+    else:
+        lines = [f"No {what} in this range.", "Choose a longer range above."]
+    return empty_svg(TITLES[name], lines, layout)
+
+
+def ssi_chart(daily: list, range_key: str, today: date, settings=None, width=None) -> str:
+    """The total on 0-100, the averages (dashed, when known), the goal (dashed, when set),
+    and the days that look like a LinkedIn recalibration as dots."""
+    settings, layout = settings or {}, layout_for(width)
+    shown = in_range(daily, range_key, today)
+    if len(shown) < 2:
+        return _empty("ssi", daily, shown, layout)
+    drawn = thin(shown)
+    series = _Series()
+    series.add("total", "SSI", _points(drawn, "total"))
+    for field, label in AVERAGE_LABELS.items():
+        latest = reference(shown, field)
+        series.add(field, f"{label} ({number(latest)})" if latest is not None else label,
+                   _points(drawn, field), allow_interruptions=True)  # fmt: skip
+    goal = settings.get("goal_score")
+    if goal is not None:
+        ends = [date.fromisoformat(drawn[i]["date"]) for i in (0, -1)]
+        series.add("goal", f"Your goal ({number(goal)})", [(day, goal) for day in ends])
+    points = settings.get("recalibration_points") or RECALIBRATION_POINTS
+    # Marked from every day shown, not only the thinned ones: a jump is one day.
+    marked = set(recalibration_days(shown, points))
+    series.add(
+        "recalibration",
+        RECALIBRATION_LABEL,
+        [p for p in _points(shown, "total") if p[0].isoformat() in marked],
+        stroke=False,
+        show_dots=True,
+        dots_size=6,
+    )
+    return _render("ssi", series, drawn, layout, range=(0, 100), y_labels=list(range(0, 101, 20)))
+
+
+def pillars_chart(daily: list, range_key: str, today: date, settings=None, width=None) -> str:
+    """The four pillars on one 0-25 scale: never a second axis."""
+    layout = layout_for(width)
+    shown = in_range(daily, range_key, today)
+    if len(shown) < 2:
+        return _empty("pillars", daily, shown, layout)
+    drawn = thin(shown)
+    series = _Series()
     for field, label in PILLAR_LABELS.items():
-        chart.add(label, _points(drawn, field), secondary=True)
-    marked = set(recalibration_days(shown))
-    if marked:
-        chart.add(
-            "Likely LinkedIn recalibration",
-            [p for p in _points(shown, "total") if p[0].isoformat() in marked],
-            stroke=False,
-            show_dots=True,
-            dots_size=6,
-        )
-    return _render(chart)
+        series.add(field, label, _points(drawn, field))
+    return _render("pillars", series, drawn, layout, range=(0, 25), y_labels=list(range(0, 26, 5)))
 
 
-def ranks_chart(daily: list, range_key: str, today: date) -> str:
+def rank_scale(values: list) -> tuple[tuple[int, int], list[int]]:
+    """A range around the ranks shown, on round ticks (1, 2, 5, 10, 20 or 25 apart)."""
+    low, high = max(0, min(values) - 1), min(100, max(values) + 1)
+    for step in (1, 2, 5, 10, 20, 25):
+        bottom, top = low // step * step, -(-high // step) * step
+        if (top - bottom) // step <= 6:
+            break
+    ticks = [t for t in range(bottom, top + 1, step) if t > 0]
+    return (bottom, top), ticks
+
+
+def ranks_chart(daily: list, range_key: str, today: date, settings=None, width=None) -> str:
     """Industry and network "Top N%": smaller is better, so the axis is drawn upside down."""
+    layout = layout_for(width)
     shown = in_range(daily, range_key, today)
-    drawn = thin(shown)
-    if not any(r["industry_rank"] or r["network_rank"] for r in drawn):
-        return _empty("Ranks (Top N%, better is higher)")
-    chart = _chart(
-        "Ranks (Top N%, better is higher)",
+    ranked = [r for r in shown if any(r[k] is not None for k in RANKS)]
+    if len(ranked) < 2:
+        return _empty(
+            "ranks", daily, ranked, layout, what="ranks" if shown and not ranked else "readings"
+        )
+    drawn = thin(ranked)
+    series = _Series()
+    for field, label in RANK_LABELS.items():
+        series.add(field, label, _points(drawn, field), allow_interruptions=True)
+    values = [r[k] for r in drawn for k in RANKS if r[k] is not None]
+    (bottom, top), ticks = rank_scale(values)
+    return _render(
+        "ranks",
+        series,
+        drawn,
+        layout,
         inverse_y_axis=True,
-        range=(1, 100),
-        x_labels=_date_labels(drawn),
+        range=(bottom, top),
+        y_labels=ticks,
+        value_formatter=lambda v: f"Top {v:g}%",
     )
-    chart.add("Industry rank", _points(drawn, "industry_rank"))
-    chart.add("Network rank", _points(drawn, "network_rank"))
-    return _render(chart)
+
+
+DRAWN = {"ssi": ssi_chart, "pillars": pillars_chart, "ranks": ranks_chart}
+# Kept per what decides the picture: drawing takes 10-30 ms, a lookup well under one.
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 24
+_LOCK = threading.Lock()
+
+
+def draw(name: str, daily: list, range_key: str, today: date, settings: dict, width=None) -> str:
+    """Chart `name` as SVG text, from the cache when the same days, settings and layout were
+    drawn before (the key holds every value shown, so a changed reading draws anew)."""
+    settings = settings or {}
+    shown = in_range(daily, range_key, today)
+    key = (
+        name,
+        range_key if range_key in RANGES else DEFAULT_RANGE,
+        layout_for(width),
+        len(daily) == 1,
+        settings.get("goal_score"),
+        settings.get("recalibration_points"),
+        # hash() of every value in range: a 64-bit digest, computed in about a millisecond.
+        hash(tuple(tuple(r.values()) for r in shown)),
+    )
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    svg = DRAWN[name](daily, range_key, today, settings, width)
+    with _LOCK:
+        _CACHE[key] = svg
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return svg
 
 
 def text_alternative(name: str, daily: list, range_key: str, today: date, settings: dict) -> str:
     """One or two sentences saying what chart `name` shows (its <img alt>)."""
-    return {
-        "ssi": "Chart of your SSI; the same data is in the table below.",
-        "pillars": "Chart of your four pillars; the same data is in the table below.",
-        "ranks": "Chart of your industry and network ranks; the same data is in the table below.",
-    }[name]
+    return describe(name, in_range(daily, range_key, today), len(daily), settings)
