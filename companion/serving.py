@@ -7,7 +7,7 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 
-from companion import __version__
+from companion import __version__, memory
 from companion.ping import who_answers
 
 # The companion listens on the loopback interface only: nothing on the network reaches it.
@@ -76,14 +76,31 @@ def _stop_on_sigterm():
     signal.signal(signal.SIGTERM, handler)
 
 
+def _giving_back_freed_memory(app):
+    """The app, returning what each request freed to the system once it is answered: a
+    capture's parse tree, a page's rendering (memory.py)."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):  # as WSGI asks of the server, which now calls ours
+                body.close()
+            memory.give_back_freed()
+
+    return wsgi
+
+
 def serve(app, port: int, echo=print, on_ready=None) -> None:
     """Run until Ctrl-C or SIGTERM. Raises PortTaken when the port is in use.
 
     `on_ready` runs once the port is ours (the reminder scheduler starts there).
     """
+    memory.limit_arenas()  # before waitress starts its threads, each of which would get one
     try:
         server = create_server(
-            app,
+            _giving_back_freed_memory(app),
             host=HOST,
             port=port,
             threads=4,
