@@ -49,9 +49,10 @@ test: $(VENV)/.installed-test $(if $(shell command -v npm 2>/dev/null),extension
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
 
-# The README's picture of the summary page, from demo data (needs Debian's chromium).
+# The README's pictures (docs/summary-*.png, docs/settings.png): the demo year light, dark and
+# 360 px wide, a companion with one reading, and the settings page (needs Debian's chromium).
 screenshot: $(VENV)/.installed-test
-	$(BIN)/python -m tests.browser.screenshot docs/screenshot.png
+	$(BIN)/python -m tests.browser.screenshot docs
 
 lint: $(VENV)/.installed-test lint-extension
 	$(BIN)/ruff check companion tests benchmarks
