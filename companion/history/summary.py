@@ -1,7 +1,8 @@
 """What the summary page says: where you stand, which way you go, what to do. No Flask.
 
 Every figure is computed here from the daily series, so the page, its table and its tests
-agree; the view only renders this.
+agree; the view only renders this. Each comparison carries the date of the reading it was
+made with, so the page says "since 10 Nov 2026", never an "in 7 days" that is not true.
 """
 
 import math
@@ -9,12 +10,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from companion.history.tips import TIPS
-from companion.history.trend import trend_per_day
+from companion.history.trend import has_trend, recalibration_days, trend_per_day
+from companion.history.wording import day
 from companion.reading import PILLAR_NAMES, PILLARS
 
-# How far from "N days ago" a reading may be and still stand for it.
+# Which reading a change is counted from: the last one on or before "N days before the latest
+# reading", at most this many days older than that. The page words it by that reading's date.
 CHANGE_WINDOWS = {7: 3, 30: 7, 90: 14}
 HISTORY_PAGE_SIZE = 30
+# The page names this many recalibrations in words; the chart marks every one.
+RECALIBRATIONS_NAMED = 3
+GROUPS = ("industry", "network")
+
+
+@dataclass
+class Change:
+    days: int  # the window the compared reading was picked by
+    points: float
+    since: str  # the compared reading's date
 
 
 @dataclass
@@ -26,13 +39,18 @@ class Pillar:
     within_reach: float  # points left to the pillar's 25
 
 
-def reading_near(daily: list, day: date, tolerance: int) -> dict | None:
-    """The last reading on or before `day`, if it is at most `tolerance` days older."""
-    earlier = [r for r in daily if r["date"] <= day.isoformat()]
+def reading_near(daily: list, day_: date, tolerance: int) -> dict | None:
+    """The last reading on or before `day_`, if it is at most `tolerance` days older."""
+    earlier = [r for r in daily if r["date"] <= day_.isoformat()]
     if not earlier:
         return None
     found = earlier[-1]
-    return found if (day - date.fromisoformat(found["date"])).days <= tolerance else None
+    return found if (day_ - date.fromisoformat(found["date"])).days <= tolerance else None
+
+
+def _before(daily: list, latest: dict, days: int) -> dict | None:
+    start = date.fromisoformat(latest["date"]) - timedelta(days=days)
+    return reading_near(daily[:-1], start, CHANGE_WINDOWS[days])
 
 
 def freshness(latest_day: date, today: date) -> str:
@@ -44,17 +62,17 @@ def freshness(latest_day: date, today: date) -> str:
     return f"{days} days ago: visit the SSI page to update"
 
 
-def _changes(daily: list, latest: dict) -> dict:
-    latest_day = date.fromisoformat(latest["date"])
-    changes = {}
-    for days, tolerance in CHANGE_WINDOWS.items():
-        then = reading_near(daily[:-1], latest_day - timedelta(days=days), tolerance)
-        changes[days] = round(latest["total"] - then["total"], 3) if then else None
+def _changes(daily: list, latest: dict) -> list[Change]:
+    """The change of the total against each window's reading; a window without one is left out."""
+    changes = []
+    for days in CHANGE_WINDOWS:
+        then = _before(daily, latest, days)
+        if then is not None:
+            changes.append(Change(days, round(latest["total"] - then["total"], 3), then["date"]))
     return changes
 
 
-def _pillars(daily: list, latest: dict) -> list[Pillar]:
-    week_ago = reading_near(daily[:-1], date.fromisoformat(latest["date"]) - timedelta(days=7), 3)
+def _pillars(latest: dict, week_ago: dict | None) -> list[Pillar]:
     return [
         Pillar(
             key=key,
@@ -75,16 +93,28 @@ def _industry_change(daily: list, latest_day: date) -> str | None:
         if before["industry"] != after["industry"]:
             return (
                 f"Your industry changed from {before['industry']} to {after['industry']} "
-                f"on {after['date']}: ranks and averages before and after compare different groups."
+                f"on {day(after['date'])}: ranks and averages before and after compare "
+                "different groups."
             )
     return None
 
 
-def _rank_trend(daily: list, latest: dict, field: str) -> int | None:
-    month_ago = reading_near(daily[:-1], date.fromisoformat(latest["date"]) - timedelta(days=30), 7)
+def _rank_trend(daily: list, latest: dict, field: str) -> dict | None:
+    """The rank against the reading of about 30 days before: {change, then, since}."""
+    month_ago = _before(daily, latest, 30)
     if month_ago is None or month_ago[field] is None or latest[field] is None:
         return None
-    return latest[field] - month_ago[field]  # positive: worse (Top 12% after Top 10%)
+    # Positive: worse (Top 12% after Top 10%).
+    change = latest[field] - month_ago[field]
+    return {"change": change, "then": month_ago[field], "since": month_ago["date"]}
+
+
+def _gap(latest: dict, group: str) -> dict | None:
+    """The gap to a group's average, with that same average: the page shows what it used."""
+    average = latest[f"{group}_avg"]
+    if average is None:
+        return None
+    return {"points": round(latest["total"] - average, 2), "average": average}
 
 
 def _goal(daily: list, latest: dict, settings: dict, today: date) -> dict | None:
@@ -92,21 +122,35 @@ def _goal(daily: list, latest: dict, settings: dict, today: date) -> dict | None
     if target is None or deadline is None:
         return None
     deadline = date.fromisoformat(deadline)
-    slope = trend_per_day(daily, date.fromisoformat(latest["date"]))
     missing = round(target - latest["total"], 3)
+    trend = has_trend(daily)
     goal = {
         "score": target,
         "date": deadline.isoformat(),
         "progress": min(100, round(latest["total"] / target * 100)),
         "reached": missing <= 0,
+        "passed": missing > 0 and deadline < today,
         "per_week": round(missing / max(1, (deadline - today).days) * 7, 2),
+        # A verdict on the way there needs a trend: with two readings a slope is noise.
+        "trend": trend,
+        "rising": None,
         "projected": None,
     }
-    if slope is not None and slope > 0 and missing > 0:
-        goal["projected"] = (
-            date.fromisoformat(latest["date"]) + timedelta(days=missing / slope)
-        ).isoformat()
+    slope = trend_per_day(daily, date.fromisoformat(latest["date"])) if trend else None
+    if slope is not None:
+        goal["rising"] = slope > 0
+        if slope > 0 and missing > 0:
+            reach = date.fromisoformat(latest["date"]) + timedelta(days=missing / slope)
+            goal["projected"] = reach.isoformat()
     return goal
+
+
+def recalibrations(shown: list, points: float) -> dict | None:
+    """The recalibrations in the readings shown: how many, and the last few, newest first."""
+    found = recalibration_days(shown, points)
+    if not found:
+        return None
+    return {"count": len(found), "recent": found[::-1][:RECALIBRATIONS_NAMED], "points": points}
 
 
 def summarize(daily: list, settings: dict, today: date) -> dict | None:
@@ -114,7 +158,8 @@ def summarize(daily: list, settings: dict, today: date) -> dict | None:
     if not daily:
         return None
     latest = daily[-1]
-    pillars = _pillars(daily, latest)
+    week_ago = _before(daily, latest, 7)
+    pillars = _pillars(latest, week_ago)
     weakest = min(pillars, key=lambda p: p.score)
     reach = max(pillars, key=lambda p: p.within_reach)
     return {
@@ -122,19 +167,14 @@ def summarize(daily: list, settings: dict, today: date) -> dict | None:
         "freshness": freshness(date.fromisoformat(latest["date"]), today),
         "changes": _changes(daily, latest),
         "pillars": pillars,
+        "pillars_since": week_ago["date"] if week_ago else None,
         "within_reach": reach,
         "weakest": weakest,
         "advice": TIPS[weakest.key],
-        "gaps": {
-            group: round(latest["total"] - latest[f"{group}_avg"], 2)
-            if latest[f"{group}_avg"] is not None
-            else None
-            for group in ("industry", "network")
-        },
-        "rank_trends": {
-            group: _rank_trend(daily, latest, f"{group}_rank") for group in ("industry", "network")
-        },
+        "gaps": {group: _gap(latest, group) for group in GROUPS},
+        "rank_trends": {group: _rank_trend(daily, latest, f"{group}_rank") for group in GROUPS},
         "industry_change": _industry_change(daily, date.fromisoformat(latest["date"])),
+        "has_trend": has_trend(daily),
         "goal": _goal(daily, latest, settings, today),
     }
 

@@ -52,3 +52,20 @@ def trend_per_day(daily: list, until: date) -> float | None:
         return None
     days, totals = zip(*points, strict=True)
     return statistics.linear_regression(days, totals).slope
+
+
+# Below this, a slope is noise: a goal verdict ("not rising lately") waits for a trend.
+TREND_MIN_READINGS = 7
+TREND_MIN_SPAN_DAYS = 14
+
+
+def has_trend(daily: list) -> bool:
+    """At least TREND_MIN_READINGS readings in the last TREND_DAYS before the latest one,
+    spread over at least TREND_MIN_SPAN_DAYS: enough to say which way the SSI goes."""
+    if not daily:
+        return False
+    until = day_of(daily[-1])
+    recent = [r for r in daily if (until - day_of(r)).days <= TREND_DAYS]
+    if len(recent) < TREND_MIN_READINGS:
+        return False
+    return (until - day_of(recent[0])).days >= TREND_MIN_SPAN_DAYS

@@ -11,10 +11,12 @@ from datetime import date, datetime, timedelta
 from companion.history.tips import tip
 from companion.history.trend import (
     day_of,
+    has_trend,
     is_recalibration,
     pillar_changes,
     trend_per_day,
 )
+from companion.history.wording import day
 from companion.reading import PILLAR_NAMES, PILLARS, SSI_URL
 
 RULES = ("stale", "drop", "rank", "recalibration", "weekly", "goal")
@@ -145,16 +147,18 @@ def recalibration(history: History, settings: dict, now: datetime) -> list[Decis
     latest, previous = history.daily[-1], history.daily[-2]
     if not is_recalibration(previous, latest, settings["recalibration_points"]):
         return []
-    direction = "down" if latest["brand"] < previous["brand"] else "up"
+    moved = latest["total"] - previous["total"]
+    direction = "down" if moved < 0 else "up"
     return [
         Decision(
             kind="recalibration",
             key=f"recalibration:{latest['date']}",
             title="LinkedIn seems to have recalibrated the SSI",
             body=(
-                f"On {latest['date']} all four pillars moved {direction} together while your "
-                "industry and network ranks held. That is most likely a LinkedIn-wide change, "
-                "not something you did."
+                f"On {day(latest['date'])} your SSI went {direction} {abs(moved):.1f} points "
+                f"overnight ({previous['total']:.1f} to {latest['total']:.1f}), all four pillars "
+                "together, while your industry and network ranks held. That is most likely a "
+                "LinkedIn-wide change, not something you did."
             ),
             link=SSI_URL,
         )
@@ -228,9 +232,9 @@ def goal(history: History, settings: dict, now: datetime) -> list[Decision]:
     days_left = max(days_left, 1)  # on the day itself, a day is what is left
     year, week, _ = today.isocalendar()
     key = f"goal-missed:{target:g}:{deadline.isoformat()}:{year}-W{week:02d}"
+    if not has_trend(history.daily):
+        return []  # too little history to project honestly: the summary page waits too
     slope = trend_per_day(history.daily, day_of(latest))
-    if slope is None:
-        return []  # too little history to project honestly
     needed = missing / days_left * 7
     if slope <= 0:
         projection = "your SSI has not been rising over the last 30 days"

@@ -52,15 +52,40 @@ def claim_notification(db: Database, notification: dict) -> bool:
     return cursor.rowcount == 1
 
 
+# A reminder the user dismissed from the inbox. Its row stays: the key is the claim that keeps
+# the same reminder from being sent again.
+DISMISSED = "dismissed"
+
+
 def set_notification_status(db: Database, key: str, status: str) -> None:
     with write(db):
-        db.execute("UPDATE notifications SET status = ? WHERE key = ?", [status, key])
+        # A dismissal made meanwhile stands: the desktop failing later does not bring it back.
+        db.execute(
+            "UPDATE notifications SET status = ? WHERE key = ? AND status != ?",
+            [status, key, DISMISSED],
+        )
 
 
-def list_notifications(db: Database, limit: int = 20) -> list[dict]:
+def dismiss_notification(db: Database, key: str) -> bool:
+    """Take a reminder out of the inbox; False when no such reminder is in it."""
+    with write(db):
+        cursor = db.execute(
+            "UPDATE notifications SET status = ? WHERE key = ? AND status != ?",
+            [DISMISSED, key, DISMISSED],
+        )
+    return cursor.rowcount == 1
+
+
+def list_notifications(
+    db: Database, limit: int = 20, include_dismissed: bool = False
+) -> list[dict]:
+    """The reminders newest first; the inbox leaves out those the user dismissed."""
+    where = "" if include_dismissed else "WHERE status != ?"
+    params = [] if include_dismissed else [DISMISSED]
     return [
         dict(r)
         for r in db.query(
-            "SELECT * FROM notifications ORDER BY created_at DESC, key LIMIT ?", [limit]
+            f"SELECT * FROM notifications {where} ORDER BY created_at DESC, key LIMIT ?",
+            [*params, limit],
         )
     ]

@@ -152,6 +152,7 @@ def test_a_failing_capture_retries_on_its_own_backoff_and_holds_up_none_behind_i
         page.close()
         [second] = set(captures_by_id(companion)) - {first}
         assert second_after < 10
+
         # The companion has stored it a moment before the worker reads the 201 and takes it
         # out of the outbox: wait for that, rather than read the outbox mid-answer.
         def only_one_waits():

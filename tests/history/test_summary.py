@@ -52,10 +52,25 @@ def test_reading_near_refuses_one_too_old_and_an_empty_series():
 # -- changes over 7, 30 and 90 days ----------------------------------------------------------
 
 
+def changes_of(daily: list) -> dict:
+    """{window: (points, date of the reading compared with)} of what the headline shows."""
+    found = summarize(daily, defaults(), TODAY)["changes"]
+    return {c.days: (pytest.approx(c.points), c.since) for c in found}
+
+
 def test_changes_over_7_30_and_90_days_with_daily_readings():
     daily = series({n: 50.0 - n / 10 for n in range(0, 100)})
-    changes = summarize(daily, defaults(), TODAY)["changes"]
-    assert changes == {7: pytest.approx(0.7), 30: pytest.approx(3.0), 90: pytest.approx(9.0)}
+    assert changes_of(daily) == {
+        7: (0.7, days_ago(7).isoformat()),
+        30: (3.0, days_ago(30).isoformat()),
+        90: (9.0, days_ago(90).isoformat()),
+    }
+
+
+def test_a_change_names_the_reading_it_compares_with_not_the_window():
+    # The reading standing for "7 days ago" is 10 days old: the page says "since" its date.
+    daily = series({10: 44.0, 0: 46.0})
+    assert changes_of(daily) == {7: (2.0, days_ago(10).isoformat())}
 
 
 @pytest.mark.parametrize(
@@ -75,23 +90,26 @@ def test_changes_over_7_30_and_90_days_with_daily_readings():
     ],
 )
 def test_changes_with_gaps_in_the_data(totals, expected):
-    changes = summarize(series(totals), defaults(), TODAY)["changes"]
-    assert changes == pytest.approx(expected)
+    # A window without a reading near enough is left out, not shown as a dash.
+    shown = {days: points for days, (points, _) in changes_of(series(totals)).items()}
+    assert shown == {days: points for days, points in expected.items() if points is not None}
 
 
 def test_changes_are_counted_from_the_latest_reading_not_from_today():
     # Last reading 20 days ago; the week before it is what "7 days" compares with.
     daily = series({27: 40.0, 20: 43.0})
     summary = summarize(daily, defaults(), TODAY)
-    assert summary["changes"][7] == pytest.approx(3.0)
+    assert changes_of(daily) == {7: (3.0, days_ago(27).isoformat())}
     assert summary["freshness"] == "20 days ago: visit the SSI page to update"
 
 
 def test_a_single_reading_has_no_changes_and_no_pillar_changes():
     summary = summarize(series({0: 40.0}), defaults(), TODAY)
-    assert summary["changes"] == {7: None, 30: None, 90: None}
+    assert summary["changes"] == []
     assert all(p.change is None for p in summary["pillars"])
+    assert summary["pillars_since"] is None
     assert summary["rank_trends"] == {"industry": None, "network": None}
+    assert summary["has_trend"] is False
 
 
 def test_no_readings_no_summary():
@@ -127,6 +145,7 @@ def test_pillars_with_their_week_change_and_the_most_points_within_reach():
     before = row(days_ago(7), brand=15.0, people=8.0, insights=9.0, relationships=12.0)
     latest = row(TODAY, brand=16.0, people=7.5, insights=9.0, relationships=14.25)
     summary = summarize([before, latest], defaults(), TODAY)
+    assert summary["pillars_since"] == days_ago(7).isoformat()
     pillars = {p.key: p for p in summary["pillars"]}
     assert [p.key for p in summary["pillars"]] == list(PILLARS)
     assert {k: p.score for k, p in pillars.items()} == {
@@ -158,9 +177,10 @@ def test_advice_is_for_the_weakest_pillar(weakest):
 def test_gaps_to_the_averages_and_unknown_averages():
     latest = row(TODAY, 40.0, industry_avg=31.5, network_avg=None)
     summary = summarize([latest], defaults(), TODAY)
-    assert summary["gaps"] == {"industry": pytest.approx(8.5), "network": None}
-    below = summarize([row(TODAY, 25.0, network_avg=33.0)], defaults(), TODAY)
-    assert below["gaps"]["network"] == pytest.approx(-8.0)
+    # The gap and the average it was computed from travel together: the page shows both.
+    assert summary["gaps"] == {"industry": {"points": 8.5, "average": 31.5}, "network": None}
+    below = summarize([row(TODAY, 25.0, network_avg=33.4)], defaults(), TODAY)
+    assert below["gaps"]["network"] == {"points": pytest.approx(-8.4), "average": 33.4}
 
 
 @pytest.mark.parametrize(
@@ -168,8 +188,12 @@ def test_gaps_to_the_averages_and_unknown_averages():
     [(20, 15, -5), (15, 20, 5), (12, 12, 0), (None, 12, None), (12, None, None)],
 )
 def test_rank_trend_over_30_days_smaller_is_better(then, now, trend):
-    daily = [row(days_ago(30), industry_rank=then), row(TODAY, industry_rank=now)]
-    assert summarize(daily, defaults(), TODAY)["rank_trends"]["industry"] == trend
+    daily = [row(days_ago(33), industry_rank=then), row(TODAY, industry_rank=now)]
+    found = summarize(daily, defaults(), TODAY)["rank_trends"]["industry"]
+    if trend is None:
+        assert found is None
+    else:
+        assert found == {"change": trend, "then": then, "since": days_ago(33).isoformat()}
 
 
 def test_rank_trend_needs_a_reading_near_30_days_ago():
@@ -190,7 +214,7 @@ def test_industry_change_note_names_both_industries_and_the_day():
     note = summarize(daily, defaults(), TODAY)["industry_change"]
     assert "Software Development" in note
     assert "IT Services and IT Consulting" in note
-    assert days_ago(4).isoformat() in note
+    assert "on 16 May 2026" in note  # 4 days before 20 May 2026, in people's words
 
 
 def test_no_industry_change_note_when_it_stayed_the_same_or_was_missing():
@@ -239,6 +263,7 @@ def test_goal_without_a_rising_trend_has_no_projection():
     goal = summarize(rising(-0.1), goal_settings(60.0, "2026-12-31"), TODAY)["goal"]
     assert goal["projected"] is None
     assert goal["reached"] is False
+    assert goal["trend"] is True and goal["rising"] is False
 
 
 def test_goal_reached():
@@ -251,7 +276,33 @@ def test_goal_reached():
 def test_goal_with_a_past_deadline_does_not_divide_by_zero():
     goal = summarize(rising(0.1), goal_settings(60.0, "2026-01-01"), TODAY)["goal"]
     assert goal["reached"] is False
+    assert goal["passed"] is True
     assert goal["per_week"] > 0
+
+
+@pytest.mark.parametrize(
+    "daily",
+    [
+        series({0: 40.0}),
+        series({1: 39.0, 0: 40.0}),
+        series({n: 40.0 - n for n in range(6)}),  # 6 readings: one short
+        series({n: 40.0 - n / 10 for n in range(13)}),  # 13 readings over 12 days: too short
+    ],
+    ids=["one reading", "two readings", "six readings", "thirteen days"],
+)
+def test_no_goal_verdict_before_a_trend_exists(daily):
+    # "Not rising lately" from one or two readings would be a guess presented as a fact.
+    goal = summarize(daily, goal_settings(60.0, "2026-12-31"), TODAY)["goal"]
+    assert goal["trend"] is False
+    assert goal["rising"] is None and goal["projected"] is None
+    assert goal["per_week"] > 0, "what it takes is still said"
+
+
+def test_a_goal_verdict_once_7_readings_span_14_days():
+    daily = series({n: 50.0 - n / 10 for n in (14, 12, 10, 8, 6, 3, 0)})
+    goal = summarize(daily, goal_settings(60.0, "2026-12-31"), TODAY)["goal"]
+    assert goal["trend"] is True and goal["rising"] is True
+    assert goal["projected"] is not None
 
 
 # -- history pages ---------------------------------------------------------------------------
@@ -300,4 +351,4 @@ def test_industry_change_note_is_about_the_latest_change():
     daily += [row(days_ago(n), industry="Financial Services") for n in range(5, -1, -1)]
     note = summarize(daily, defaults(), TODAY)["industry_change"]
     assert "to Financial Services" in note, note
-    assert days_ago(5).isoformat() in note
+    assert "on 15 May 2026" in note

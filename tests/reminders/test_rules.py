@@ -184,10 +184,32 @@ CASES = [
         [("drop", "suppressed"), ("recalibration", W)],
     ),
     (
-        "recalibration: all four up",
-        [*week(17, 23), ("2026-11-24", (10.2, 10.1, 10.3, 10.4), (20, 30))],
+        "recalibration: all four up, 2.6 points overnight",
+        [*week(17, 23), ("2026-11-24", (10.6, 10.5, 10.7, 10.8), (20, 30))],
         TUESDAY,
         {},
+        [("recalibration", W)],
+    ),
+    (
+        # A steady climb moves every pillar a little each day: that is the user's own doing.
+        "all four up by 0.002 each, ranks held: no recalibration",
+        [*week(17, 23), ("2026-11-24", (10.002, 10.002, 10.002, 10.002), (20, 30))],
+        TUESDAY,
+        {},
+        [],
+    ),
+    (
+        "all four up, 1.9 points overnight: under the default 2",
+        [*week(17, 23), ("2026-11-24", (10.5, 10.5, 10.5, 10.4), (20, 30))],
+        TUESDAY,
+        {},
+        [],
+    ),
+    (
+        "all four up, 1.9 points overnight, recalibration_points 1",
+        [*week(17, 23), ("2026-11-24", (10.5, 10.5, 10.5, 10.4), (20, 30))],
+        TUESDAY,
+        {"recalibration_points": 1.0},
         [("recalibration", W)],
     ),
     (
@@ -243,8 +265,10 @@ def test_decision_keys_links_and_reasons():
     }
     assert all(d.link == SSI_URL for d in decisions)
     assert only(decisions, "drop").reason == "replaced by the recalibration notice for that day"
-    assert "LinkedIn-wide change" in only(decisions, "recalibration").body
-    assert "down" in only(decisions, "recalibration").body
+    recalibrated = only(decisions, "recalibration").body
+    assert "LinkedIn-wide change" in recalibrated
+    # DOWN: every pillar 0.6 lower, the total 40.0 -> 37.6, on the day in people's words.
+    assert "On 24 Nov 2026 your SSI went down 2.4 points overnight (40.0 to 37.6)" in recalibrated
     assert "Top 20% to Top 25%" in only(decisions, "rank").body
 
 
@@ -641,9 +665,19 @@ def test_goal_with_too_little_history_says_nothing(rows):
     assert evaluate(history(*rows), settings(**GOAL), {}, TUESDAY, ("goal",)) == []
 
 
-def test_goal_with_7_days_of_history_projects():
-    rows = [("2026-11-17", FLAT, (20, 30)), ("2026-11-24", (10.0, 10.7, 10.0, 10.0), (20, 30))]
-    decision = only(evaluate(history(*rows), settings(**GOAL), {}, TUESDAY, ("goal",)), "goal")
+@pytest.mark.parametrize(
+    "days, every", [(7, 7), (12, 2), (28, 14)], ids=["2 in 7 days", "7 in 12 days", "3 in 28 days"]
+)
+def test_goal_waits_for_a_trend_as_the_summary_page_does(days, every):
+    # A trend is 7 readings over at least 14 days (history.trend.has_trend); before that a
+    # "not on track" verdict would be a guess, however flat the readings look.
+    first = date(2026, 11, 24).toordinal() - days
+    rows = [
+        (date.fromordinal(first + n).isoformat(), FLAT, (20, 30)) for n in range(0, days + 1, every)
+    ]
+    assert evaluate(history(*rows), settings(**GOAL), {}, TUESDAY, ("goal",)) == []
+    longer = goal_history(0.0, days=28)  # 15 readings over 28 days, flat: now it is said
+    decision = only(evaluate(longer, settings(**GOAL), {}, TUESDAY, ("goal",)), "goal")
     assert decision.key.startswith("goal-missed:60:2026-12-31:")
 
 

@@ -37,6 +37,7 @@ PAGES = [
     ("POST", "/settings/sign-out-everywhere"),
     ("POST", "/captures/00000000-0000-4000-8000-000000000000/read-again"),
     ("POST", "/pairing/some-id/approve"),
+    ("POST", "/reminders/dismiss"),
 ]
 
 
