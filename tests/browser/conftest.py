@@ -28,8 +28,9 @@ from tests.browser.extension_browser import (
 )
 from tests.browser.linkedin import SSI_URL, fixture_html, inject_head
 from tests.browser.proxies import AnsweringProxy, Impostor, SlowProxy, api_error
+from tests.browser.screenshot import demo_server
 from tests.browser.waiting import close_pump, pause, wait_until
-from tests.conftest import require_system_package
+from tests.conftest import free_port, require_system_package
 
 # Imported from here by tests written before the split.
 __all__ = [
@@ -111,3 +112,18 @@ def plain_browser(playwright):
         finally:
             close_pump()
             ctx.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server_log(tmp_path_factory):
+    """A real companion with a year of made-up readings, one per test module that asks for
+    it (the summary pages, the accessibility checks): its base URL and its log."""
+    require_system_package(CHROMIUM, "chromium")
+    folder = tmp_path_factory.mktemp("demo")
+    log_path = folder / "serve.log"
+    with log_path.open("w") as log:
+        try:
+            with demo_server(free_port(), folder / "home", log=log) as base:
+                yield base, log_path
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{exc}; serve.log:\n{log_path.read_text()}") from None

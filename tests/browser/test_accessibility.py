@@ -24,10 +24,9 @@ from tests.browser.screenshot import (
     CHROMIUM,
     CHROMIUM_ARGS,
     demo_data_dir,
-    demo_server,
     signin_link,
 )
-from tests.conftest import REPO, free_port, require_system_package, skip_outside_ci
+from tests.conftest import REPO, skip_outside_ci
 
 AXE = REPO / "extension" / "node_modules" / "axe-core" / "axe.min.js"
 FAILING_IMPACTS = ("serious", "critical")
@@ -46,17 +45,10 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """A real companion with a year of made-up readings: (base URL, its data directory)."""
-    require_system_package(CHROMIUM, "chromium")
-    folder = tmp_path_factory.mktemp("a11y-demo")
-    log_path = folder / "serve.log"
-    with log_path.open("w") as log:
-        try:
-            with demo_server(free_port(), folder / "home", log=log) as base:
-                yield base, demo_data_dir(log_path)
-        except (RuntimeError, TimeoutError) as exc:
-            raise RuntimeError(f"{exc}; serve.log:\n{log_path.read_text()}") from None
+def demo(demo_server_log):
+    """The module's demo companion (conftest.py): (base URL, its data directory)."""
+    base, log_path = demo_server_log
+    return base, demo_data_dir(log_path)
 
 
 @pytest.fixture(scope="module")

@@ -16,28 +16,11 @@ from tests.browser.screenshot import (
     CHROMIUM,
     CHROMIUM_ARGS,
     demo_data_dir,
-    demo_server,
     signin_link,
 )
-from tests.conftest import free_port, require_system_package
 
 RANGES = {"30 days": "30d", "90 days": "90d", "A year": "1y", "All": "all"}
-STALE_LABEL = "Remind me after this many days without a capture"
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def demo_server_log(tmp_path_factory):
-    """A real companion with a year of made-up readings: its base URL and its log."""
-    require_system_package(CHROMIUM, "chromium")
-    folder = tmp_path_factory.mktemp("summary-demo")
-    log_path = folder / "serve.log"
-    with log_path.open("w") as log:
-        try:
-            with demo_server(free_port(), folder / "home", log=log) as base:
-                yield base, log_path
-        except (RuntimeError, TimeoutError) as exc:
-            raise RuntimeError(f"{exc}; serve.log:\n{log_path.read_text()}") from None
 
 
 @pytest.fixture(scope="module")

@@ -367,11 +367,23 @@ def test_a_weekly_summary_on_a_day_without_checks_is_pointed_out_beside_it(clien
         ({"Origin": "http://127.0.0.1:8080", "Host": f"127.0.0.1:{PORT}"}, None),
         ({"Origin": EXT, "Host": f"127.0.0.1:{PORT}"}, None),
         ({"Host": f"127.0.0.1:{PORT}"}, None),
+        ({"Origin": "null", "Host": f"127.0.0.1:{PORT}"}, None),
         ({"Origin": "null", "Host": f"127.0.0.1:{PORT}", "Sec-Fetch-Site": "same-site"}, None),
+        ({"Host": f"127.0.0.1:{PORT}", "Sec-Fetch-Site": "cross-site"}, None),
         (OWN, ""),
         (OWN, "0" * 64),
     ],
-    ids=["foreign", "other-port", "extension", "no-origin", "null-same-site", "none", "bad"],
+    ids=[
+        "foreign",
+        "other-port",
+        "extension",
+        "no-origin",
+        "null-origin",
+        "null-same-site",
+        "cross-site",
+        "none",
+        "bad",
+    ],  # fmt: skip
 )
 def test_settings_refuse_a_form_from_elsewhere_and_change_nothing(client, app, headers, csrf_value):
     sent = change(browser_form(page(client)), stale_days="2")
