@@ -127,7 +127,12 @@ class ReminderScheduler:
 
     def shutdown(self) -> None:
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+            try:
+                self.scheduler.shutdown(wait=True)
+            except RuntimeError:
+                # Ctrl-C came while start() was starting its thread ("cannot join thread
+                # before it is started"): no job ever ran, so there is nothing to wait for.
+                pass
         if self._owns_notifier:
             self.notifier.close()
             self.notifier, self._owns_notifier = DESKTOP, False
