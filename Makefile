@@ -7,7 +7,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # Nor puppeteer (the Firefox tests, from npm): Debian's firefox-esr is used.
 export PUPPETEER_SKIP_DOWNLOAD := 1
 
-.PHONY: run test bench lint lint-extension extension dist screenshot clean
+.PHONY: run test bench lint lint-extension lint-catalogs catalogs extension dist screenshot clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
@@ -54,9 +54,20 @@ bench: $(VENV)/.installed-test
 screenshot: $(VENV)/.installed-test
 	$(BIN)/python -m tests.browser.screenshot docs
 
-lint: $(VENV)/.installed-test lint-extension
+lint: $(VENV)/.installed-test lint-extension lint-catalogs
 	$(BIN)/ruff check companion tests benchmarks
 	$(BIN)/ruff format --check companion tests benchmarks
+
+# The translations (companion/i18n/catalogs): after changing a sentence in the code or a
+# template, `make catalogs` extracts, merges into each language's .po and compiles the .mo
+# files (committed, so an installed companion needs no build step). Translate what it leaves
+# empty, then run it again. lint-catalogs (also a test) fails while anything is missing,
+# untranslated, fuzzy or not compiled.
+catalogs: $(VENV)/.installed
+	$(BIN)/python -m companion.i18n.maintain update
+
+lint-catalogs: $(VENV)/.installed
+	$(BIN)/python -m companion.i18n.maintain check
 
 # ESLint, web-ext and puppeteer-core come from npm, pinned by extension/package-lock.json.
 extension/node_modules/.installed: extension/package.json extension/package-lock.json

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import platformdirs
 
+from companion.i18n import _
+
 ENV_PREFIX = "SSI_COMPANION_"
+HOME_VARIABLE = ENV_PREFIX + "HOME"
 # An unassigned port, far from the usual development servers (5000, 8000, 8080...).
 DEFAULT_PORT = 47613
 
@@ -35,7 +38,11 @@ def _from_env() -> dict:
                 found[key] = int(raw)
             except ValueError:
                 raise ConfigError(
-                    f"{ENV_PREFIX}{key} must be a whole number, not {raw!r}"
+                    _(
+                        "%(variable)s must be a whole number, not %(value)r",
+                        variable=ENV_PREFIX + key,
+                        value=raw,
+                    )
                 ) from None
         else:
             found[key] = raw
@@ -68,16 +75,31 @@ def data_dir(home: str | os.PathLike | None = None) -> Path:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise ConfigError(
-            f"the data directory {path} cannot be created ({exc.strerror}); "
-            f"set {ENV_PREFIX}HOME to a folder you own"
+            _(
+                "the data directory %(path)s cannot be created (%(reason)s); set %(variable)s "
+                "to a folder you own",
+                path=path,
+                reason=exc.strerror,
+                variable=HOME_VARIABLE,
+            )
         ) from None
     if not path.is_dir():
-        raise ConfigError(f"the data directory {path} is not a folder; set {ENV_PREFIX}HOME")
+        raise ConfigError(
+            _(
+                "the data directory %(path)s is not a folder; set %(variable)s",
+                path=path,
+                variable=HOME_VARIABLE,
+            )
+        )
     if not os.access(path, os.R_OK | os.X_OK):
         # Another account's data dir (0700): say so, never a traceback (security.md, "L").
         raise ConfigError(
-            f"the data directory {path} cannot be opened (permission denied): it belongs to "
-            f"another account; set {ENV_PREFIX}HOME to a folder you own"
+            _(
+                "the data directory %(path)s cannot be opened (permission denied): it belongs "
+                "to another account; set %(variable)s to a folder you own",
+                path=path,
+                variable=HOME_VARIABLE,
+            )
         )
     make_private(path)
     return path

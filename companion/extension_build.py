@@ -15,10 +15,15 @@ import zipfile
 from pathlib import Path
 
 from companion import __version__, config, extension_sources, reading
+from companion.i18n import _
 
 BROWSERS = ("chrome", "firefox")
 # What the browser loads; everything else in extension/ (docs, lint set-up) stays behind.
 SHIPPED_SUFFIXES = {".js", ".html", ".css", ".png"}
+# The words, one messages.json per language (_locales/<language>/): the only JSON that ships,
+# package.json and its lock being npm's.
+LOCALES = "_locales"
+MESSAGES = "messages.json"
 VOCABULARY = "vocabulary.js"
 # A vocabulary.js left in extension/ (by hand, say) never ships: the generated one does.
 SKIPPED_NAMES = {"eslint.config.js", VOCABULARY}
@@ -40,14 +45,23 @@ def _merge(base: dict, extra: dict) -> dict:
 
 def render_manifest(browser: str, version: str = __version__) -> dict:
     if browser not in BROWSERS:
-        raise BuildError(f"unknown browser {browser!r}: choose one of {', '.join(BROWSERS)}")
+        raise BuildError(
+            _(
+                "unknown browser %(browser)r: choose one of %(browsers)s",
+                browser=browser,
+                browsers=", ".join(BROWSERS),
+            )
+        )
     source = extension_sources.template()
     try:
         template = json.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BuildError(
-            f"{source} is missing: this installation of ssi-companion is incomplete "
-            "(reinstall it from the wheel, or build from a source checkout)"
+            _(
+                "%(path)s is missing: this installation of ssi-companion is incomplete "
+                "(reinstall it from the wheel, or build from a source checkout)",
+                path=source,
+            )
         ) from None
     specific = template.get(f"x-{browser}", {})
     manifest = {k: v for k, v in template.items() if not k.startswith("x-")}
@@ -90,11 +104,14 @@ def render_vocabulary() -> str:
 def _shipped_files():
     folder = extension_sources.extension_dir()
     if not folder.is_dir():
-        raise BuildError(f"{folder} is missing: this installation of ssi-companion is incomplete")
+        raise BuildError(
+            _("%(path)s is missing: this installation of ssi-companion is incomplete", path=folder)
+        )
     for source, parts in extension_sources.walk(folder):
         name = parts[-1]
+        messages = len(parts) == 3 and parts[0] == LOCALES and name == MESSAGES
         if (
-            Path(name).suffix in SHIPPED_SUFFIXES
+            (Path(name).suffix in SHIPPED_SUFFIXES or messages)
             and name not in SKIPPED_NAMES
             and "node_modules" not in parts
             and "test" not in parts[:-1]

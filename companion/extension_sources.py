@@ -7,6 +7,8 @@ level. Either way they are read through importlib.resources, never by guessing a
 site-packages.
 """
 
+import json
+from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -43,3 +45,17 @@ def walk(folder: Traversable, prefix: tuple[str, ...] = ()):
             yield from walk(entry, parts)
         elif entry.is_file():
             yield entry, parts
+
+
+def extension_message(language: str, key: str) -> str:
+    """What the extension calls a button in `language` (its _locales messages.json), so the
+    pages name it as the user sees it; the English one when that language lacks it."""
+    return _messages(language).get(key) or _messages("en")[key]
+
+
+@cache
+def _messages(language: str) -> dict:
+    found = extension_dir().joinpath("_locales", language, "messages.json")
+    if not found.is_file():
+        return {}
+    return {key: entry["message"] for key, entry in json.loads(found.read_text("utf-8")).items()}

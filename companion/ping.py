@@ -8,6 +8,8 @@ port is taken?), `autostart status` and `doctor`.
 import http.client
 import json
 
+from companion.i18n import _
+
 HOST = "127.0.0.1"
 
 
@@ -35,9 +37,9 @@ def ping(port: int, timeout: float = 2.0) -> dict:
     except ValueError:
         answer = None
     if response.status != 200 or not isinstance(answer, dict):
-        raise NotOurs(f"HTTP {response.status}, not a companion's answer")
+        raise NotOurs(_("HTTP %(status)s, not a companion's answer", status=response.status))
     if answer.get("app") != "ssi-companion":
-        raise NotOurs("another program answers")
+        raise NotOurs(_("another program answers"))
     return answer
 
 

@@ -8,6 +8,7 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 
 from companion import __version__, memory
+from companion.i18n import _
 from companion.ping import who_answers
 
 # The companion listens on the loopback interface only: nothing on the network reaches it.
@@ -56,16 +57,24 @@ class _Channel(HTTPChannel):
     parser_class = _ChunkedMarkingParser
 
 
+def address(port: int) -> str:
+    return f"http://{HOST}:{port}/"
+
+
 def port_taken_message(port: int) -> str:
     version = who_answers(port)
     if version is not None:
-        return (
-            f"SSI Companion {version} is already running on http://{HOST}:{port}/ "
-            "(open that address, or stop it first)."
+        return _(
+            "SSI Companion %(version)s is already running on %(address)s (open that address, "
+            "or stop it first).",
+            version=version,
+            address=address(port),
         )
-    return (
-        f"Port {port} is taken by another program. Start the companion on another port with "
-        "--port N or SSI_COMPANION_PORT, and set the same port in the extension's options."
+    # Translators: --port N and SSI_COMPANION_PORT are the option and the setting: as they are.
+    return _(
+        "Port %(port)s is taken by another program. Start the companion on another port with "
+        "--port N or SSI_COMPANION_PORT, and set the same port in the extension's options.",
+        port=port,
     )
 
 
@@ -121,10 +130,16 @@ def serve(app, port: int, echo=print, on_ready=None) -> None:
     try:
         if on_ready is not None:
             on_ready()
-        echo(f"SSI Companion {__version__} is running on http://{HOST}:{port}/ (Ctrl-C stops it)")
+        echo(
+            _(
+                "SSI Companion %(version)s is running on %(address)s (Ctrl-C stops it)",
+                version=__version__,
+                address=address(port),
+            )
+        )
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
-        echo("SSI Companion stopped.")
+        echo(_("SSI Companion stopped."))

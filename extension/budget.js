@@ -5,6 +5,8 @@
 // the capture that is being added. The user is warned long before the budget is reached, and
 // a capture that would go past it is refused out loud; a queued capture is never dropped.
 
+import { decimal, plural, t } from "./i18n.js";
+
 const MB = 1024 * 1024;
 export const OUTBOX_BUDGET_BYTES = 6 * MB;
 // The largest request the companion accepts: its MAX_BODY_BYTES setting (companion/config.py,
@@ -31,37 +33,23 @@ export const fitsBudget = (outbox, bytes) => outboxBytes(outbox) + bytes <= OUTB
 // `bodyBytes`: the UTF-8 size of the whole POST body, the page in its JSON among the rest.
 export const fitsCompanion = (bodyBytes) => bodyBytes <= COMPANION_MAX_BODY_BYTES;
 
-export const TOO_LARGE_FOR_COMPANION_MESSAGE =
-  `This page is larger than the companion accepts (${COMPANION_MAX_BODY_BYTES / MB} MB): it was not kept.`;
+// A size in MB as the language writes it: "6.0 MB" (`digits` decimals).
+const megabytes = (bytes, digits = 1) => t("sizeMegabytes", decimal(bytes / MB, digits));
+
+export const tooLargeForCompanionMessage = () => t("workerTooLarge", megabytes(COMPANION_MAX_BODY_BYTES, 0));
 
 export const overWarning = (bytes) => bytes >= OUTBOX_BUDGET_BYTES * OUTBOX_WARN_FRACTION;
-
-const megabytes = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
-const captures = (count) => (count === 1 ? "1 capture" : `${count} captures`);
 
 // What the state says when a capture was refused for want of room. (A page larger than the
 // whole budget is larger than the companion accepts too, and refused as such first.)
 export function refusalMessage(outbox) {
-  return (
-    `The outbox is full (${captures(outbox.length)}, ${megabytes(outboxBytes(outbox))} wait): ` +
-    "start the companion so they can be delivered. This visit was not kept."
-  );
+  return plural("workerOutboxRefused", outbox.length, megabytes(outboxBytes(outbox)));
 }
 
 // What the popup says while the outbox fills up (GET_STATE's outboxMessage, unless a visit
 // was refused: then the refusal's words).
 export function outboxMessage({ count, bytes }) {
-  if (bytes >= OUTBOX_BUDGET_BYTES) {
-    return (
-      `The outbox is full (${captures(count)}, ${megabytes(bytes)} wait): start the companion so ` +
-      "they can be delivered. New visits are not kept until there is room."
-    );
-  }
-  if (overWarning(bytes)) {
-    return (
-      `${captures(count)} wait (${megabytes(bytes)} of ${megabytes(OUTBOX_BUDGET_BYTES)}) and space is ` +
-      "running out: start the companion so they can be delivered. None is dropped."
-    );
-  }
+  if (bytes >= OUTBOX_BUDGET_BYTES) return plural("workerOutboxFull", count, megabytes(bytes));
+  if (overWarning(bytes)) return plural("workerOutboxFilling", count, megabytes(bytes), megabytes(OUTBOX_BUDGET_BYTES));
   return "";
 }

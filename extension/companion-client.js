@@ -3,22 +3,21 @@
 // capture first asks the port to prove that it knows the token (HMAC-SHA256 of a fresh
 // nonce), so a worker that starts again, or a port that changed hands, is checked anew.
 
+import { t } from "./i18n.js";
 import { proofMatches, randomHex } from "./secrets.js";
 import { chosenSettings, setState } from "./storage.js";
 
 const PING_TIMEOUT_MS = 5000;
 const REQUEST_TIMEOUT_MS = 60000;
 const NONCE_BYTES = 16; // 128 bits, 32 hex digits
+// A request's networkError: it timed out, or else there was no answer at all.
+export const TIMED_OUT = "timed out";
 
-export const TOKEN_REFUSED_MESSAGE =
-  'The companion refused the token: pair again, or paste the token that "ssi-companion token" prints.';
-
-export const notRunningMessage = (port) =>
-  `Companion not running on port ${port}. Start it with: make run (or: ssi-companion serve)`;
-const notCompanionMessage = (port) =>
-  `Something else answers on port ${port}: it is not your companion. ` +
-  "Nothing was sent to it. (If you made a new token with ssi-companion token --rotate, pair again.)";
-const NO_TOKEN_MESSAGE = "No token saved: pair with the companion in the options.";
+// The words the state keeps (in the language of the moment) and the pages show.
+export const tokenRefusedMessage = () => t("workerTokenRefused");
+export const notRunningMessage = (port) => t("workerNotRunning", port);
+const notCompanionMessage = (port) => t("workerNotCompanion", port);
+const noTokenMessage = () => t("workerNoToken");
 
 export async function request(port, path, { method = "GET", token, body, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
   const headers = {};
@@ -38,7 +37,7 @@ export async function request(port, path, { method = "GET", token, body, timeout
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    return { status: 0, json: null, networkError: error?.name === "TimeoutError" ? "timed out" : "no answer" };
+    return { status: 0, json: null, networkError: error?.name === "TimeoutError" ? TIMED_OUT : "no answer" };
   }
   let json = null;
   try {
@@ -55,7 +54,7 @@ export function serverError(answer) {
   const error = answer.json && typeof answer.json === "object" ? answer.json.error : null;
   return {
     code: typeof error?.code === "string" ? error.code : null,
-    message: typeof error?.message === "string" ? error.message : `The companion answered HTTP ${answer.status}.`,
+    message: typeof error?.message === "string" ? error.message : t("workerHttpStatus", answer.status),
   };
 }
 
@@ -80,7 +79,7 @@ export async function ping(port) {
 export async function findCompanion(port, token) {
   const found = await ping(port);
   if (found.connection !== "connected") return found;
-  if (!token) return { connection: "pairing_needed", version: found.version, message: NO_TOKEN_MESSAGE };
+  if (!token) return { connection: "pairing_needed", version: found.version, message: noTokenMessage() };
   const nonce = randomHex(NONCE_BYTES);
   const answer = await request(port, "proof", { method: "POST", body: { nonce }, timeoutMs: PING_TIMEOUT_MS });
   if (answer.networkError) return { connection: "not_running", message: notRunningMessage(port) };
@@ -103,7 +102,7 @@ export async function probeToken(settings, version) {
     return "connected";
   }
   if (answer.status === 401) {
-    await setState({ connection: "pairing_needed", version, message: TOKEN_REFUSED_MESSAGE });
+    await setState({ connection: "pairing_needed", version, message: tokenRefusedMessage() });
     return "pairing_needed";
   }
   await setState({ version, message: describeFailure(answer, settings.port) });
@@ -121,9 +120,9 @@ export async function testConnection(message) {
     return {
       result: "connected",
       version: found.version,
-      message: `Connected to SSI Companion ${found.version} on port ${port}.`,
+      message: found.version ? t("connectedVersionPort", found.version, port) : t("connectedPort", port),
     };
   }
-  if (answer.status === 401) return { result: "token_refused", message: TOKEN_REFUSED_MESSAGE };
+  if (answer.status === 401) return { result: "token_refused", message: tokenRefusedMessage() };
   return { result: "error", message: describeFailure(answer, port) };
 }

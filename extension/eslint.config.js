@@ -1,12 +1,12 @@
 "use strict";
 
 // Flat config, no bundler. The service worker (service-worker.js and what it imports) and the
-// popup are ES modules, which the browser loads as they are; the content script and the
-// options page stay classic scripts. The tests (test/*.mjs) are ES modules for Node.
+// pages (popup, options) are ES modules, which the browser loads as they are; the content
+// script stays a classic script. The tests (test/*.mjs) are ES modules for Node.
 const js = require("@eslint/js");
 const globals = require("globals");
 
-const CLASSIC_SCRIPTS = ["content.js", "options.js"];
+const CLASSIC_SCRIPTS = ["content.js"];
 const browserGlobals = { ...globals.browser, ...globals.webextensions, ...globals.serviceworker };
 
 module.exports = [

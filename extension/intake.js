@@ -4,12 +4,13 @@
 
 import { updateBadge } from "./badge.js";
 import {
-  TOO_LARGE_FOR_COMPANION_MESSAGE,
   fitsBudget,
   fitsCompanion,
   pageBytes,
   refusalMessage,
+  tooLargeForCompanionMessage,
 } from "./budget.js";
+import { t } from "./i18n.js";
 import { captureBody, flushInBackground, keepChecking } from "./outbox.js";
 import { DEFAULT_STATE, mutate } from "./storage.js";
 
@@ -28,8 +29,7 @@ function newItem({ url, capturedAt, html }) {
   };
 }
 
-export const STORAGE_REFUSED_MESSAGE =
-  "The browser refused to store this capture (is its storage full?): it was not kept.";
+const storageRefusedMessage = () => t("workerStorageRefused");
 
 // Why the last visit was not kept: the badge shows "!" and the popup these words until a
 // capture is kept again or one leaves the outbox (state.outboxRefusal).
@@ -48,7 +48,7 @@ async function enqueue(item) {
   const tooLarge = !fitsCompanion(pageBytes(JSON.stringify(captureBody(item))));
   let refusal = null;
   await mutate({ outbox: [], state: DEFAULT_STATE }, ({ outbox, state }) => {
-    if (tooLarge) refusal = TOO_LARGE_FOR_COMPANION_MESSAGE;
+    if (tooLarge) refusal = tooLargeForCompanionMessage();
     else if (!fitsBudget(outbox, item.bytes)) refusal = refusalMessage(outbox);
     if (refusal !== null) return { state: refusedState(state, refusal) };
     return { outbox: [...outbox, item], state: { ...DEFAULT_STATE, ...state, outboxRefusal: null } };
@@ -61,12 +61,12 @@ async function enqueue(item) {
 async function refuseUnstored(error) {
   console.warn(`capture not stored: ${error?.name ?? "error"}`);
   try {
-    await mutate({ state: DEFAULT_STATE }, ({ state }) => ({ state: refusedState(state, STORAGE_REFUSED_MESSAGE) }));
+    await mutate({ state: DEFAULT_STATE }, ({ state }) => ({ state: refusedState(state, storageRefusedMessage()) }));
     await updateBadge();
   } catch (again) {
     console.warn(`refusal not recorded: ${again?.name ?? "error"}`);
   }
-  return new Error(STORAGE_REFUSED_MESSAGE, { cause: error });
+  return new Error(storageRefusedMessage(), { cause: error });
 }
 
 // CAPTURE: the content script's page joins the outbox, the alarm is set, then a flush starts.

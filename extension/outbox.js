@@ -10,7 +10,7 @@
 
 import { updateBadge } from "./badge.js";
 import {
-  TOKEN_REFUSED_MESSAGE,
+  TIMED_OUT,
   findCompanion,
   isSuccess,
   notRunningMessage,
@@ -18,7 +18,9 @@ import {
   recordFound,
   request,
   serverError,
+  tokenRefusedMessage,
 } from "./companion-client.js";
+import { plural, t } from "./i18n.js";
 import {
   DEFAULT_STATE,
   keptRejected,
@@ -122,7 +124,9 @@ function recordRejected(item, status, { code, message }) {
 // backoff moves on, with the companion's words for the popup.
 async function recordFailure(item, answer) {
   const lastError = answer.networkError
-    ? `No answer from the companion (${answer.networkError}).`
+    ? answer.networkError === TIMED_OUT
+      ? t("workerNoAnswerTimedOut")
+      : t("workerNoAnswer")
     : serverError(answer).message;
   await mutate({ outbox: [] }, ({ outbox }) => ({
     outbox: outbox.map((queued) => {
@@ -176,7 +180,7 @@ async function sendDue(settings, version) {
     tried.add(item.id);
     const { outcome, error } = await send(item, settings);
     if (outcome === "pairing_needed") {
-      await setState({ connection: "pairing_needed", version, message: TOKEN_REFUSED_MESSAGE });
+      await setState({ connection: "pairing_needed", version, message: tokenRefusedMessage() });
       return "pairing_needed";
     }
     if (outcome === "not_running") {
@@ -185,7 +189,7 @@ async function sendDue(settings, version) {
     }
     if (outcome === "failed") failures.push(error);
   }
-  const message = failures.length === 0 ? "" : `The companion could not take ${failures.length} capture(s) yet: ${failures.at(-1)}`;
+  const message = failures.length === 0 ? "" : plural("workerCouldNotTake", failures.length, failures.at(-1));
   await setState({ connection: "connected", version, message });
   return null;
 }

@@ -1,8 +1,11 @@
 // Shows what the service worker knows (GET_STATE); never talks to the companion itself, and
 // writes no storage: "Retry now", "Dismiss" and "Open summary" are messages to the worker.
-// A module: the pillars and the reading's fields come from vocabulary.js (built).
-// Everything is put in with textContent: nothing the companion or a page sent is parsed.
+// A module: the pillars and the reading's fields come from vocabulary.js (built), the words
+// from _locales/ (i18n.js). Everything is put in as text: nothing the companion, a page or a
+// message holds is parsed.
 
+import { count as countText, dateTime, decimal, plural, pluralKey, t } from "./i18n.js";
+import { fill, localizePage } from "./i18n-page.js";
 import { PILLARS, PILLAR_NAMES, RANKS, READING_FIELDS, TOTAL } from "./vocabulary.js";
 
 const GET_STATE = "GET_STATE";
@@ -21,60 +24,59 @@ function element(tag, text, className) {
   if (className) node.className = className;
   return node;
 }
-const timeElement = (iso, prefix = "") => Object.assign(element("time", `${prefix}${when(iso)}`), { dateTime: iso });
+// The message `key` around a date and time, all in one <time>.
+const timeElement = (iso, key) => Object.assign(element("time", t(key, when(iso))), { dateTime: iso });
 
 // ---------------------------------------------------------------- words
 
 function connectionWords(settings, state) {
   switch (state.connection) {
     case "connected":
-      return `Connected to SSI Companion ${state.version ?? ""}`.trim();
+      return state.version ? t("popupConnectedVersion", state.version) : t("popupConnected");
     case "not_running":
-      return "Companion not running";
+      return t("popupNotRunning");
     case "not_companion":
-      return `Something else answers on port ${settings.port}: it is not your companion`;
+      return t("popupNotCompanion", settings.port);
     case "pairing_needed":
-      return "Pairing needed: open the options to pair";
+      return t("popupPairingNeeded");
     default:
-      return settings.hasToken ? "Not checked yet" : "Pairing needed: open the options to pair";
+      return settings.hasToken ? t("popupNotChecked") : t("popupPairingNeeded");
   }
 }
 
 function connectionDetail(state) {
   if (state.connection === "connected") return "";
   // The headline already names the port; the service worker's message would repeat it.
-  if (state.connection === "not_companion") {
-    return "Nothing was sent to it. If you made a new token (ssi-companion token --rotate), pair again in the options.";
-  }
+  if (state.connection === "not_companion") return t("popupNotCompanionDetail");
   return state.message || "";
 }
 
 // The companion's error codes (companion/parse/validation.py, companion/web/guard.py), in words.
 const REFUSALS = {
-  not_ssi_page: "This page was not the SSI page.",
-  not_rendered: "The page had not finished loading: open it again and wait until your score shows.",
-  invalid_values: "The values did not add up, so no reading was stored. The companion kept the page.",
-  unrecognized:
-    "The SSI page had a layout this version cannot read. The companion kept the page, so that a newer version can read it.",
-  too_complex: "This page was far larger than the SSI page, so it was not read.",
-  conflict: "The companion already holds this capture, with other content.",
-  too_large: "The page was too large to send to the companion.",
-  forbidden: "The companion refused this browser's request.",
+  not_ssi_page: () => t("refusalNotSsiPage"),
+  not_rendered: () => t("refusalNotRendered"),
+  invalid_values: () => t("refusalInvalidValues"),
+  unrecognized: () => t("refusalUnrecognized"),
+  too_complex: () => t("refusalTooComplex"),
+  conflict: () => t("refusalConflict"),
+  too_large: () => t("refusalTooLarge"),
+  forbidden: () => t("refusalForbidden"),
 };
 // Codes whose message from the companion is a plain sentence (the others may hold raw values).
 const PLAIN_MESSAGES = new Set(["not_ssi_page"]);
 
 const refusalWords = (entry) =>
-  REFUSALS[entry.code] ?? `The companion could not accept this capture (error ${entry.status ?? "?"}).`;
+  Object.hasOwn(REFUSALS, entry.code) ? REFUSALS[entry.code]() : t("refusalOther", entry.status ?? "?");
 
-const number = (value) => (typeof value === "number" ? value.toFixed(2) : "–");
+const number = (value) => decimal(value, 2);
 
+// An arrow and the change with its sign, as the language writes the number: "▲ +1.25".
 function signed(value) {
   if (typeof value !== "number") return "";
-  const rounded = value.toFixed(2);
-  if (Number(rounded) > 0) return `▲ +${rounded}`;
-  if (Number(rounded) < 0) return `▼ ${rounded}`;
-  return "±0.00";
+  const rounded = Number(value.toFixed(2));
+  if (rounded > 0) return `▲ +${number(rounded)}`;
+  if (rounded < 0) return `▼ -${number(-rounded)}`;
+  return `±${number(0)}`;
 }
 
 function trendClass(value) {
@@ -83,13 +85,7 @@ function trendClass(value) {
 }
 
 // Date and local time (the browser's time zone), e.g. "26 Nov 2026, 21:05".
-function when(iso) {
-  const moment = typeof iso === "string" ? new Date(iso) : null;
-  if (!moment || Number.isNaN(moment.getTime())) return "";
-  const day = moment.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
-  return `${day}, ${moment.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })}`;
-}
-
+const when = dateTime;
 
 // ---------------------------------------------------------------- the latest reading
 
@@ -97,18 +93,20 @@ function headline(reading) {
   const shown = DISPLAYED ? reading[DISPLAYED] : null;
   const line = element("p", undefined, "headline");
   line.append(element("span", typeof shown === "number" ? String(shown) : number(reading[TOTAL]), "total"));
-  if (typeof shown === "number") line.append(" ", element("span", `(precisely ${number(reading[TOTAL])})`, "precise"));
+  if (typeof shown === "number") line.append(" ", element("span", t("popupPrecisely", number(reading[TOTAL])), "precise"));
   return line;
 }
 
 function changeLine(latest) {
   const change = latest.change?.[TOTAL];
-  if (typeof change !== "number") return element("p", "First reading: nothing to compare with yet.", "muted");
-  const line = element("p", undefined, "change");
-  line.append(element("span", signed(change), trendClass(change)), " since the previous reading");
+  if (typeof change !== "number") return element("p", t("popupFirstReading"), "muted");
+  const arrow = element("span", signed(change), trendClass(change));
   const before = latest.previous;
-  if (before) line.append(` (from ${number(before[TOTAL])}${when(before.captured_at) ? ` on ${when(before.captured_at)}` : ""})`);
-  return line;
+  const line = element("p", undefined, "change");
+  if (!before) return fill(line, "popupChange", arrow);
+  const on = when(before.captured_at);
+  if (!on) return fill(line, "popupChangeFrom", arrow, number(before[TOTAL]));
+  return fill(line, "popupChangeFromOn", arrow, number(before[TOTAL]), on);
 }
 
 function ranks(reading) {
@@ -116,9 +114,9 @@ function ranks(reading) {
   for (const field of RANKS) {
     const value = reading[field];
     const row = element("tr");
-    // The field's first word: "In your industry", "In your network".
-    row.append(element("th", `In your ${field.split("_")[0]}`));
-    row.append(element("td", typeof value === "number" ? `Top ${value}%` : "–"));
+    // The message named after the field's first word: rank_industry, rank_network.
+    row.append(element("th", t(`rank_${field.split("_")[0]}`)));
+    row.append(element("td", typeof value === "number" ? t("popupTopPercent", countText(value)) : "–"));
     table.append(row);
   }
   return table;
@@ -130,7 +128,8 @@ function pillars(latest) {
   const table = element("table", undefined, "pillars");
   for (const key of PILLARS) {
     const row = element("tr");
-    row.append(element("th", PILLAR_NAMES[key]), element("td", number(reading[key])));
+    // LinkedIn's own name in the messages' language (pillar_<key>); English if it has none.
+    row.append(element("th", t(`pillar_${key}`) || PILLAR_NAMES[key]), element("td", number(reading[key])));
     row.append(element("td", signed(change[key]), trendClass(change[key])));
     table.append(row);
   }
@@ -141,13 +140,13 @@ function renderLatest(latest) {
   const section = byId("latest");
   const reading = latest?.reading;
   if (!reading) {
-    section.replaceChildren(element("p", "No reading delivered yet: open your SSI page on LinkedIn.", "muted"));
+    section.replaceChildren(element("p", t("popupNoReading"), "muted"));
     return;
   }
   const taken = element("p", undefined, "muted");
   taken.id = "reading-time";
-  if (when(reading.captured_at)) taken.append(timeElement(reading.captured_at, "Reading of "));
-  else if (reading.date) taken.textContent = `Reading of ${reading.date}`;
+  if (when(reading.captured_at)) taken.append(timeElement(reading.captured_at, "popupReadingOf"));
+  else if (reading.date) taken.textContent = t("popupReadingOf", reading.date);
   section.replaceChildren(headline(reading), changeLine(latest), ranks(reading), pillars(latest), taken);
 }
 
@@ -156,29 +155,31 @@ function renderLatest(latest) {
 function nextTry(item, snapshot) {
   // Its own backoff while that is to come, else the next pass (at least once a minute).
   const at = Date.parse(item.nextTryAt) > Date.now() ? item.nextTryAt : snapshot.state?.nextRetryAt;
-  if (when(at)) return timeElement(at, "Next try: ");
-  if (snapshot.state?.connection === "pairing_needed") return "Next try: once the extension is paired.";
+  if (when(at)) return timeElement(at, "popupNextTry");
+  if (snapshot.state?.connection === "pairing_needed") return t("popupNextTryPaired");
   // The worker checks at least once a minute while anything waits.
-  return "Next try: within a minute.";
+  return t("popupNextTryMinute");
 }
 
 function renderOutbox(snapshot) {
   const items = Array.isArray(snapshot.outbox) ? snapshot.outbox : [];
   const count = Number(snapshot.outboxCount ?? items.length) || 0;
   byId("outbox-section").hidden = count === 0;
-  byId("outbox-count").textContent = String(count);
-  byId("outbox-noun").textContent = count === 1 ? "capture" : "captures";
+  // The count keeps its own element (#outbox-count), wherever the language puts it.
+  const counted = byId("outbox-count");
+  counted.textContent = countText(count);
+  fill(byId("outbox-summary"), pluralKey("popupOutboxWaiting", count), counted);
   byId("outbox").replaceChildren(
     ...items.map((item) => {
       const entry = element("li");
       entry.append(element("p", undefined, "entry-title"));
-      entry.firstChild.append(timeElement(item.capturedAt, "Captured "));
+      entry.firstChild.append(timeElement(item.capturedAt, "popupCaptured"));
       // The companion's own words (or "No answer from the companion"): they say what to fix.
       const said = typeof item.lastError === "string" ? item.lastError.replace(/^HTTP \d{3}: /, "") : "";
-      entry.append(element("p", said || "Not sent yet.", said ? "entry-reason" : "muted"));
+      entry.append(element("p", said || t("popupNotSentYet"), said ? "entry-reason" : "muted"));
       const tries = element("p", undefined, "muted");
       const attempts = Number(item.attempts) || 0;
-      if (attempts > 0) tries.append(`${attempts} ${attempts === 1 ? "attempt" : "attempts"}. `);
+      if (attempts > 0) tries.append(`${plural("popupAttempts", attempts)} `);
       tries.append(nextTry(item, snapshot));
       entry.append(tries);
       return entry;
@@ -205,12 +206,12 @@ function renderRejected(rejected) {
         item.append(element("p", entry.message, "muted"));
       }
       const captured = element("p", undefined, "muted");
-      if (when(entry.capturedAt)) captured.append(timeElement(entry.capturedAt, "Captured "));
+      if (when(entry.capturedAt)) captured.append(timeElement(entry.capturedAt, "popupCaptured"));
       item.append(captured);
-      const dismiss = element("button", "Dismiss", "dismiss");
+      const dismiss = element("button", t("popupDismiss"), "dismiss");
       dismiss.type = "button";
       const of = when(entry.capturedAt);
-      dismiss.setAttribute("aria-label", of ? `Dismiss the refused capture of ${of}` : "Dismiss this refused capture");
+      dismiss.setAttribute("aria-label", of ? t("popupDismissOf", of) : t("popupDismissThis"));
       dismiss.addEventListener("click", () => dismissRejected(entry.id, dismiss));
       item.append(dismiss);
       return item;
@@ -237,7 +238,7 @@ async function ask(type, extra = {}) {
 }
 
 const showError = (error) => {
-  byId("connection").textContent = `Extension error: ${error.message}`;
+  byId("connection").textContent = t("extensionError", error.message);
 };
 const refresh = () => ask(GET_STATE).then(render, showError);
 
@@ -255,18 +256,19 @@ async function openSummary() {
   const button = byId("open-summary");
   const status = byId("summary-status");
   button.disabled = true;
-  status.textContent = "Opening your summary…";
+  status.textContent = t("popupOpening");
   try {
     const reply = await ask(OPEN_SUMMARY);
     // The popup closes once the new tab has the focus; until then, say what happened.
-    status.textContent = reply.ok ? "Opened in a new tab." : reply.message;
+    status.textContent = reply.ok ? t("popupOpened") : reply.message;
   } catch (error) {
-    status.textContent = `Extension error: ${error.message}`;
+    status.textContent = t("extensionError", error.message);
   } finally {
     button.disabled = false;
   }
 }
 
+localizePage();
 byId("retry").addEventListener("click", async () => {
   const button = byId("retry");
   button.disabled = true;

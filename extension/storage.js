@@ -3,6 +3,7 @@
 // at any moment, so nothing is kept in module variables.
 
 import { OUTBOX_BUDGET_BYTES, itemBytes, outboxBytes, outboxMessage, overWarning } from "./budget.js";
+import { t } from "./i18n.js";
 
 export const DEFAULT_SETTINGS = Object.freeze({ port: 47613, token: "" });
 export const DEFAULT_STATE = Object.freeze({
@@ -74,10 +75,10 @@ export async function chosenSettings(message) {
 
 function typedToken(token) {
   if (token === undefined || token === null) return "";
-  if (typeof token !== "string") throw new Error("The token must be text.");
+  if (typeof token !== "string") throw new Error(t("workerTokenNotText"));
   const trimmed = token.trim();
   if (trimmed !== "" && !TOKEN_TEXT.test(trimmed)) {
-    throw new Error('That is not a token: paste what "ssi-companion token" prints.');
+    throw new Error(t("workerNotAToken"));
   }
   return trimmed;
 }
@@ -86,7 +87,7 @@ function typedToken(token) {
 // moment, so that the options page saving a port never puts back a token that pairing has
 // just replaced (nor the other way round). An empty token keeps the saved one.
 export async function saveSettings({ port, token }) {
-  if (!validPort(port)) throw new Error("The port must be a whole number from 1 to 65535.");
+  if (!validPort(port)) throw new Error(t("workerPortRange"));
   const typed = typedToken(token);
   const { settings } = await mutate({ settings: DEFAULT_SETTINGS }, ({ settings: saved }) => ({
     settings: { port: Number(port), token: typed || normalizeSettings(saved).token },

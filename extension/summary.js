@@ -2,13 +2,14 @@
 // link, asked for with the token once the port has proved it is ours, is how the user gets one.
 
 import {
-  TOKEN_REFUSED_MESSAGE,
   describeFailure,
   findCompanion,
   isSuccess,
   recordFound,
   request,
+  tokenRefusedMessage,
 } from "./companion-client.js";
+import { t } from "./i18n.js";
 import { readSettings, setState } from "./storage.js";
 
 // Only a sign-in link on this very port is opened, whatever else the answer holds.
@@ -27,13 +28,14 @@ export async function openSummary() {
   }
   const answer = await request(settings.port, "signin-link", { method: "POST", token: settings.token, body: {} });
   if (answer.status === 401) {
-    await setState({ connection: "pairing_needed", version: found.version, message: TOKEN_REFUSED_MESSAGE });
-    return { ok: false, message: TOKEN_REFUSED_MESSAGE };
+    const message = tokenRefusedMessage();
+    await setState({ connection: "pairing_needed", version: found.version, message });
+    return { ok: false, message };
   }
   const url = answer.json?.url;
   if (!isSuccess(answer.status) || !isSigninLink(url, settings.port)) {
     const message = isSuccess(answer.status)
-      ? "The companion did not answer with a sign-in link."
+      ? t("workerNoSigninLink")
       : describeFailure(answer, settings.port);
     return { ok: false, message };
   }

@@ -18,6 +18,23 @@ DATA = TESTS / "data"
 # the tests need nothing beside the clone.
 REAL_FIXTURES = DATA / "real"
 
+# The companion speaks the system's language where the user chose none: the tests (and the
+# processes they start) run in English unless a test asks for another language.
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """A CLI command run in-process (CliRunner) activates its language in the test's own
+    context: the next test starts in English again."""
+    from companion import i18n
+
+    with i18n.use(i18n.DEFAULT):
+        yield
+
+
 # Every test under these folders of tests/ carries the mark, so a new test there has it too;
 # other slow tests are marked one by one. A quick run: pytest -m "not browser and not slow".
 FOLDER_MARKS = {"browser": pytest.mark.browser, "processes": pytest.mark.slow}

@@ -15,6 +15,7 @@ from dataclasses import replace
 from companion.autostart import command
 from companion.autostart.command import executable
 from companion.autostart.model import Autostart, AutostartError, Launch, NotOurs
+from companion.i18n import _
 
 __all__ = [
     "Autostart",
@@ -45,8 +46,12 @@ def enable(home=None, port=None, *, start: bool = True, platform: str | None = N
     running = answering(launch.port) if start else None
     result = backend.enable(launch, start and running is None)
     if running is not None and result.changed:
-        already = f"A companion already runs on http://127.0.0.1:{launch.port}/. "
-        result = replace(result, note=already + result.note)
+        address = f"http://127.0.0.1:{launch.port}/"
+        # Translators: %(note)s is what enable did, in a sentence or two of its own.
+        already = _(
+            "A companion already runs on %(address)s. %(note)s", address=address, note=result.note
+        )
+        result = replace(result, note=already)
     return result
 
 
@@ -79,7 +84,10 @@ def _backend_and_launch(home, port, platform):
         from companion.autostart import linux as backend
     else:
         raise AutostartError(
-            f"starting at login is not supported on this platform ({platform})",
-            "start the companion yourself when you want it: `ssi-companion serve`",
+            _(
+                "starting at login is not supported on this platform (%(platform)s)",
+                platform=platform,
+            ),
+            _("start the companion yourself when you want it: `ssi-companion serve`"),
         )
     return backend, command.launch(home, port, program=executable())

@@ -10,11 +10,12 @@ import platformdirs
 
 from companion import config
 from companion.autostart.model import AutostartError, Launch
+from companion.i18n import N_, _
 
 SCRIPT = "ssi-companion"
 HOME_VARIABLE = config.ENV_PREFIX + "HOME"
-_PLAIN_NAMES = (
-    f"use a data directory ({HOME_VARIABLE}) and an install folder with plain names "
+_PLAIN_NAMES = N_(
+    "use a data directory (%(variable)s) and an install folder with plain names "
     "(UTF-8, no control characters)"
 )
 
@@ -45,8 +46,8 @@ def windowless() -> list[str]:
 def _python() -> str:
     if not sys.executable:  # an embedded interpreter: nothing a login could start
         raise AutostartError(
-            "the Python running ssi-companion has no path: start at login needs one",
-            "run ssi-companion from an installed Python (pipx, uv tool, a venv)",
+            _("the Python running ssi-companion has no path: start at login needs one"),
+            _("run ssi-companion from an installed Python (pipx, uv tool, a venv)"),
         )
     # abspath, not resolve: a venv's bin/python is a symlink, and the venv is what matters.
     return os.path.abspath(sys.executable)
@@ -58,14 +59,14 @@ def launch(home=None, port=None, *, program: list[str]) -> Launch:
         settings = config.load()
     except config.ConfigError as exc:
         raise AutostartError(
-            str(exc), "correct that setting (or unset it for the default), then try again"
+            str(exc), _("correct that setting (or unset it for the default), then try again")
         ) from None
     home = settings["HOME"] if home is None else home
     port = settings["PORT"] if port is None else port
     if not isinstance(port, int) or not 1 <= port <= 65535:
         raise AutostartError(
-            f"the port must be a whole number from 1 to 65535, not {port!r}",
-            f"set {config.ENV_PREFIX}PORT to a port from 1 to 65535",
+            _("the port must be a whole number from 1 to 65535, not %(port)r", port=port),
+            _("set %(variable)s to a port from 1 to 65535", variable=config.ENV_PREFIX + "PORT"),
         )
     command = [*program, "serve"]
     if port != config.DEFAULT_PORT:
@@ -78,12 +79,14 @@ def launch(home=None, port=None, *, program: list[str]) -> Launch:
         if any(ord(char) < 32 or ord(char) == 127 for char in text):
             # A newline would end the unit's or entry's line and start a line of its own.
             raise AutostartError(
-                f"{text!r} holds a control character: it cannot be registered", _PLAIN_NAMES
+                _("%(text)r holds a control character: it cannot be registered", text=text),
+                _(_PLAIN_NAMES, variable=HOME_VARIABLE),
             )
         if not _utf8(text):
             # A file name that is not UTF-8 (Python keeps its bytes as surrogates).
             raise AutostartError(
-                f"{text!r} is not UTF-8 text: it cannot be registered", _PLAIN_NAMES
+                _("%(text)r is not UTF-8 text: it cannot be registered", text=text),
+                _(_PLAIN_NAMES, variable=HOME_VARIABLE),
             )
     return Launch(command, environment, port)
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from companion.autostart.model import AutostartError, NotOurs
+from companion.i18n import _
 
 MARK = "Written by `ssi-companion autostart enable`; `ssi-companion autostart disable` removes it."
 
@@ -20,28 +21,38 @@ def read_ours(path: Path) -> bytes | None:
     """Our file's bytes; None when nothing is there. NotOurs when something else is."""
     if path.is_symlink():
         # Never written or followed: a link may lead to a file that is not ours to change.
-        raise NotOurs(_not_ours(path, "is a symbolic link"))
+        raise NotOurs(
+            _not_ours(_("%(path)s is a symbolic link, so it is left as it is.", path=path))
+        )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise NotOurs(_not_ours(path, "is a folder")) from None
+        raise NotOurs(
+            _not_ours(_("%(path)s is a folder, so it is left as it is.", path=path))
+        ) from None
     except OSError as exc:
         raise AutostartError(
-            f"{path} cannot be read ({exc.strerror})",
-            f"make {path} readable for your account, or move it away",
+            _("%(path)s cannot be read (%(reason)s)", path=path, reason=exc.strerror),
+            _("make %(path)s readable for your account, or move it away", path=path),
         ) from None
     if MARK.encode() not in data:
-        raise NotOurs(_not_ours(path, "was not written by ssi-companion"))
+        raise NotOurs(
+            _not_ours(
+                _("%(path)s was not written by ssi-companion, so it is left as it is.", path=path)
+            )
+        )
     return data
 
 
-def _not_ours(path: Path, what: str) -> str:
-    return (
-        f"{path} {what}, so it is left as it is. Move it away yourself if the companion "
-        "should start at login, then run `ssi-companion autostart enable`."
+def _not_ours(found: str) -> str:
+    """`found` ("... so it is left as it is."), then what the user can do about it."""
+    then = _(
+        "Move it away yourself if the companion should start at login, then run "
+        "`ssi-companion autostart enable`."
     )
+    return f"{found} {then}"
 
 
 def write(path: Path, data: bytes) -> bool:
@@ -58,7 +69,13 @@ def write(path: Path, data: bytes) -> bool:
     except OSError as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()
-        raise AutostartError(f"{exc.filename or path} cannot be written ({exc.strerror})") from None
+        raise AutostartError(
+            _(
+                "%(path)s cannot be written (%(reason)s)",
+                path=exc.filename or path,
+                reason=exc.strerror,
+            )
+        ) from None
     return True
 
 
@@ -71,5 +88,7 @@ def remove(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise AutostartError(f"{path} cannot be removed ({exc.strerror})") from None
+        raise AutostartError(
+            _("%(path)s cannot be removed (%(reason)s)", path=path, reason=exc.strerror)
+        ) from None
     return True

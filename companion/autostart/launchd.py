@@ -17,8 +17,9 @@ from companion.autostart.model import (
     registered_as,
     unregistered,
 )
+from companion.i18n import _
 
-METHOD = "LaunchAgent"
+METHOD = "LaunchAgent"  # Apple's own name for it, the same in every language
 LABEL = "io.github.ssi-companion"
 LAUNCHCTL_TIMEOUT_S = 30
 
@@ -117,23 +118,28 @@ def enable(launch: Launch, start: bool) -> Autostart:
         # No bootout: the old agent, loaded, may be the companion running now (the settings
         # page's own), and nothing would start it again until the next login.
         if existed:
-            note = (
+            note = _(
                 "Not started now: the changed agent takes effect at your next login "
                 "(a companion running now keeps running)."
             )
         else:
-            note = "Not started now: the agent starts at your next login."
+            note = _("Not started now: the agent starts at your next login.")
         return status(launch, changed=True, note=note)
     if existed:
         # The old agent may be loaded; bootstrap refuses a label that is. Not loaded: fine.
         _launchctl("bootout", f"{_domain()}/{LABEL}")
     said = _launchctl("bootstrap", _domain(), str(path))
     if said is not None:
+        command = shlex.join(["launchctl", "bootstrap", _domain(), str(path)])
         raise AutostartError(
-            f"`launchctl bootstrap {_domain()} {path}` failed: {said}. The agent starts at your "
-            "next login; `ssi-companion autostart disable` removes it."
+            _(
+                "`%(command)s` failed: %(said)s. The agent starts at your next login; "
+                "`ssi-companion autostart disable` removes it.",
+                command=command,
+                said=said,
+            )
         )
-    return status(launch, changed=True, note="Started now, and at every login.")
+    return status(launch, changed=True, note=_("Started now, and at every login."))
 
 
 def disable(launch: Launch, stop: bool) -> Autostart:
@@ -143,5 +149,8 @@ def disable(launch: Launch, stop: bool) -> Autostart:
         # Not loaded (never bootstrapped, or stopped by hand) is no error: the file goes anyway.
         _launchctl("bootout", f"{_domain()}/{LABEL}")
     files.remove(plist_path())
-    note = "Stopped, and no longer started at login." if stop else "No longer started at login."
+    if stop:
+        note = _("Stopped, and no longer started at login.")
+    else:
+        note = _("No longer started at login.")
     return status(launch, changed=True, note=note)

@@ -15,8 +15,9 @@ from companion.autostart.model import (
     registered_as,
     unregistered,
 )
+from companion.i18n import N_, _
 
-METHOD = "systemd user unit"
+METHOD = N_("systemd user unit")
 UNIT = "ssi-companion.service"
 # `systemctl --user is-system-running` prints one of these while a user manager runs;
 # "offline" (or no systemctl at all) means there is none to enable a unit with.
@@ -176,7 +177,7 @@ def _linked() -> bool:
 
 def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     path = unit_path()
-    would = unregistered(METHOD, str(path), launch, exec_line(launch.command), changed, note)
+    would = unregistered(_(METHOD), str(path), launch, exec_line(launch.command), changed, note)
     try:
         data = registered()
     except NotOurs as exc:
@@ -186,8 +187,9 @@ def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     command, environment, line = parse(data)
     enabled = _linked()
     if not enabled and not note:
-        note = (
-            f"The unit is in {path} but not enabled: `ssi-companion autostart enable` enables it."
+        note = _(
+            "The unit is in %(path)s but not enabled: `ssi-companion autostart enable` enables it.",
+            path=path,
         )
     return registered_as(
         would,
@@ -203,24 +205,29 @@ def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
 def enable(launch: Launch, start: bool) -> Autostart:
     if any(char in UNSAFE_PROGRAM for char in launch.command[0]):
         raise AutostartError(
-            f"systemd starts no program whose path holds a quote or a backslash: "
-            f"{launch.command[0]}. Install ssi-companion in a folder without them."
+            _(
+                "systemd starts no program whose path holds a quote or a backslash: "
+                "%(program)s. Install ssi-companion in a folder without them.",
+                program=launch.command[0],
+            )
         )
     data = render(launch)
     changed = files.write(unit_path(), data)
     if not changed and _linked():
         return status(launch)
-    after = f"The unit is in {unit_path()}; `ssi-companion autostart disable` removes it."
+    after = _(
+        "The unit is in %(path)s; `ssi-companion autostart disable` removes it.", path=unit_path()
+    )
     if changed:
         _run(after, "daemon-reload")
     _run(after, "enable", *(["--now"] if start else []), UNIT)
     if start:
-        note = (
+        note = _(
             "Started now, and at every login. `systemctl --user status ssi-companion` shows it; "
             "`journalctl --user -u ssi-companion` shows what it printed."
         )
     else:
-        note = "Not started now: the service starts at your next login."
+        note = _("Not started now: the service starts at your next login.")
     return status(launch, changed=True, note=note)
 
 
@@ -229,28 +236,39 @@ def disable(launch: Launch, stop: bool) -> Autostart:
         return status(launch)
     manager = manager_running()
     if manager:
-        _run("Nothing was removed.", "disable", *(["--now"] if stop else []), UNIT)
+        _run(_("Nothing was removed."), "disable", *(["--now"] if stop else []), UNIT)
     elif _linked():
         # No manager to ask: the link `systemctl enable` made is removed the same way it would.
         _unlink(wants_link())
     files.remove(unit_path())
     if manager:
-        _run("The unit was removed.", "daemon-reload")
+        _run(_("The unit was removed."), "daemon-reload")
     if stop and manager:
-        note = "Stopped, and no longer started at login."
+        note = _("Stopped, and no longer started at login.")
     else:
-        note = "No longer started at login (a companion running now keeps running)."
+        note = _("No longer started at login (a companion running now keeps running).")
     return status(launch, changed=True, note=note)
 
 
 def _run(after_failure: str, *args: str) -> None:
+    command = f"systemctl --user {' '.join(args)}"
     try:
         result = systemctl(*args)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise AutostartError(f"`systemctl --user {' '.join(args)}` could not run ({exc})") from None
+        raise AutostartError(
+            _("`%(command)s` could not run (%(reason)s)", command=command, reason=exc)
+        ) from None
     if result.returncode != 0:
         said = (result.stderr or result.stdout).strip() or f"exit {result.returncode}"
-        raise AutostartError(f"`systemctl --user {' '.join(args)}` failed: {said}. {after_failure}")
+        # Translators: %(said)s is what systemctl printed; %(then)s a sentence of its own.
+        raise AutostartError(
+            _(
+                "`%(command)s` failed: %(said)s. %(then)s",
+                command=command,
+                said=said,
+                then=after_failure,
+            )
+        )
 
 
 def _unlink(path: Path) -> None:
@@ -259,4 +277,6 @@ def _unlink(path: Path) -> None:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise AutostartError(f"{path} cannot be removed ({exc.strerror})") from None
+        raise AutostartError(
+            _("%(path)s cannot be removed (%(reason)s)", path=path, reason=exc.strerror)
+        ) from None

@@ -12,8 +12,10 @@ from companion.autostart.model import (
     registered_as,
     unregistered,
 )
+from companion.i18n import N_, _
 
-METHOD = "Run registry value"
+# Translators: "Run" is the registry key's name (HKCU\...\Run) and stays as it is.
+METHOD = N_("Run registry value")
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 VALUE = "SSI Companion"
 # The account's own environment variables, which every program started at login inherits.
@@ -92,9 +94,12 @@ def _ours(data) -> bool:
 
 def _not_ours() -> NotOurs:
     return NotOurs(
-        f"{LOCATION} was not written by ssi-companion, so it is left as it is. Remove it "
-        "yourself (regedit) if the companion should start at login, then run "
-        "`ssi-companion autostart enable`."
+        _(
+            "%(location)s was not written by ssi-companion, so it is left as it is. Remove it "
+            "yourself (regedit) if the companion should start at login, then run "
+            "`ssi-companion autostart enable`.",
+            location=LOCATION,
+        )
     )
 
 
@@ -122,7 +127,7 @@ def _missing_environment(launch: Launch) -> dict[str, str]:
 
 def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     line = command_line(launch.command)
-    would = unregistered(METHOD, LOCATION, launch, line, changed, note)
+    would = unregistered(_(METHOD), LOCATION, launch, line, changed, note)
     try:
         data = _registered()
     except NotOurs as exc:
@@ -145,10 +150,15 @@ def enable(launch: Launch, start: bool) -> Autostart:
     if missing:
         settings = ", ".join(f"{name}={value}" for name, value in missing.items())
         raise AutostartError(
-            f"a Run value cannot carry {settings}: at login the companion gets your account's "
-            'environment variables only. Set it for your account (Start, "Edit environment '
-            'variables for your account"), open a new terminal and run '
-            "`ssi-companion autostart enable` again."
+            # Translators: "Edit environment variables for your account" is Windows' own
+            # name for the setting, as Windows words it in your language.
+            _(
+                "a Run value cannot carry %(settings)s: at login the companion gets your "
+                "account's environment variables only. Set it for your account (Start, \"Edit "
+                'environment variables for your account"), open a new terminal and run '
+                "`ssi-companion autostart enable` again.",
+                settings=settings,
+            )
         )
     line = command_line(launch.command)
     if _registered() == line:
@@ -156,10 +166,16 @@ def enable(launch: Launch, start: bool) -> Autostart:
     try:
         registry().set_value(RUN_KEY, VALUE, line)
     except OSError as exc:
-        raise AutostartError(f"{LOCATION} cannot be written ({exc.strerror or exc})") from None
-    note = "It starts at your next login, without a window."
+        raise AutostartError(
+            _(
+                "%(path)s cannot be written (%(reason)s)",
+                path=LOCATION,
+                reason=exc.strerror or exc,
+            )
+        ) from None
+    note = _("It starts at your next login, without a window.")
     if start:  # Windows starts Run values at login only: the user is told how to start it now
-        note += f" To start it now: {line}"
+        note = f"{note} {_('To start it now: %(command)s', command=line)}"
     return status(launch, changed=True, note=note)
 
 
@@ -170,9 +186,15 @@ def disable(launch: Launch, stop: bool) -> Autostart:
     try:
         registry().delete_value(RUN_KEY, VALUE)
     except OSError as exc:
-        raise AutostartError(f"{LOCATION} cannot be removed ({exc.strerror or exc})") from None
+        raise AutostartError(
+            _(
+                "%(path)s cannot be removed (%(reason)s)",
+                path=LOCATION,
+                reason=exc.strerror or exc,
+            )
+        ) from None
     return status(
         launch,
         changed=True,
-        note="No longer started at login (a companion running now keeps running).",
+        note=_("No longer started at login (a companion running now keeps running)."),
     )

@@ -14,8 +14,9 @@ from companion.autostart.model import (
     shell_line,
     unregistered,
 )
+from companion.i18n import N_, _
 
-METHOD = "XDG autostart entry"
+METHOD = N_("XDG autostart entry")
 ENTRY = "ssi-companion.desktop"
 # An entry has no Environment= of its own; env(1) sets the data directory for the companion.
 ENV = "/usr/bin/env"
@@ -142,7 +143,7 @@ def registered() -> bytes | None:
 
 def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
     path = entry_path()
-    would = unregistered(METHOD, str(path), launch, exec_line(launch), changed, note)
+    would = unregistered(_(METHOD), str(path), launch, exec_line(launch), changed, note)
     try:
         data = registered()
     except NotOurs as exc:
@@ -151,7 +152,7 @@ def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
         return would
     command, environment, line, starts = parse(data)
     if not starts and not note:
-        note = (
+        note = _(
             "Your desktop's start-up settings switched this entry off: "
             "`ssi-companion autostart enable` switches it on again."
         )
@@ -169,12 +170,16 @@ def status(launch: Launch, changed: bool = False, note: str = "") -> Autostart:
 def enable(launch: Launch, start: bool) -> Autostart:
     if not files.write(entry_path(), render(launch)):
         return status(launch)
-    note = (
+    note = _(
         "It starts at your next login, in a desktop session that follows the XDG autostart "
         "spec (GNOME, KDE, Xfce...)."
     )
     if start:  # only the session starts an entry: the user is told how to start it now
-        note += f" To start it now: {shell_line(launch.command, launch.environment)}"
+        now = _(
+            "To start it now: %(command)s",
+            command=shell_line(launch.command, launch.environment),
+        )
+        note = f"{note} {now}"
     return status(launch, changed=True, note=note)
 
 
@@ -185,5 +190,5 @@ def disable(launch: Launch, stop: bool) -> Autostart:
     return status(
         launch,
         changed=True,
-        note="No longer started at login (a companion running now keeps running).",
+        note=_("No longer started at login (a companion running now keeps running)."),
     )

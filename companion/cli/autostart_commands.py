@@ -2,7 +2,8 @@
 
 import click
 
-from companion.cli.base import cli
+from companion.cli.base import cli, echo_table
+from companion.i18n import _
 
 
 @cli.group()
@@ -29,11 +30,12 @@ def _runs(result) -> str:
 def enable():
     """Start `ssi-companion serve` at every login, with this data directory and port."""
     result = _call("enable")
+    where = {"method": result.method, "location": result.location}
     if result.changed:
-        click.echo(f"Start at login: enabled ({result.method}, {result.location}).")
+        click.echo(_("Start at login: enabled (%(method)s, %(location)s).", **where))
     else:
-        click.echo(f"Start at login: already enabled ({result.method}, {result.location}).")
-    click.echo(f"It runs: {_runs(result)}")
+        click.echo(_("Start at login: already enabled (%(method)s, %(location)s).", **where))
+    click.echo(_("It runs: %(command)s", command=_runs(result)))
     if result.note:
         click.echo(result.note)
 
@@ -43,9 +45,9 @@ def disable():
     """Stop starting the companion at login (removes only what `enable` wrote)."""
     result = _call("disable")
     if not result.changed:
-        click.echo("Start at login was not enabled: nothing to remove.")
+        click.echo(_("Start at login was not enabled: nothing to remove."))
         return
-    click.echo(f"Start at login: disabled; removed {result.location}.")
+    click.echo(_("Start at login: disabled; removed %(location)s.", location=result.location))
     if result.note:
         click.echo(result.note)
 
@@ -58,21 +60,37 @@ def _running_now(version: str | None, port: int) -> str:
 
     address = f"http://127.0.0.1:{port}/"
     if version is None:
-        return f"no: nothing answers on {address}"
+        return _("no: nothing answers on %(address)s", address=address)
     data_dir = config.data_dir_path(config.load()["HOME"])  # found, never created
     try:
         holder = locks.who_serves(data_dir)
     except OSError:  # a data directory we cannot look into: the answer is all we know
         holder = {"port": port}
     if holder is not None and holder.get("port") in (port, "?"):  # "?": it named no port
-        return f"yes: SSI Companion {version} answers on {address}"
-    line = f"no: a companion for another data directory answers on port {port}"
+        return _(
+            "yes: SSI Companion %(version)s answers on %(address)s",
+            version=version,
+            address=address,
+        )
     if holder is None:
-        return line
+        return _("no: a companion for another data directory answers on port %(port)s", port=port)
     pid = holder.get("pid", "?")
     if holder.get("command") == "restore":
-        return f"{line}; a restore of {data_dir} is under way (pid {pid})"
-    return f"{line}; {data_dir} is served on port {holder.get('port')} (pid {pid})"
+        return _(
+            "no: a companion for another data directory answers on port %(port)s; a restore "
+            "of %(folder)s is under way (pid %(pid)s)",
+            port=port,
+            folder=data_dir,
+            pid=pid,
+        )
+    return _(
+        "no: a companion for another data directory answers on port %(port)s; %(folder)s is "
+        "served on port %(other_port)s (pid %(pid)s)",
+        port=port,
+        folder=data_dir,
+        other_port=holder.get("port"),
+        pid=pid,
+    )
 
 
 @autostart.command()
@@ -82,20 +100,30 @@ def status():
 
     result = _call("status")
     if result.enabled:
-        click.echo(f"Start at login  enabled ({result.method})")
-        click.echo(f"Location        {result.location}")
-        click.echo(f"Command         {result.command_line}")
+        rows = [
+            (_("Start at login"), _("enabled (%(method)s)", method=result.method)),
+            (_("Location"), result.location),
+            (_("Command"), result.command_line),
+        ]
     else:
-        click.echo(f"Start at login  disabled (enable would add this {result.method})")
-        click.echo(f"Would write     {result.location}")
-        click.echo(f"Would run       {result.command_line}")
-    for name, value in result.environment.items():
-        click.echo(f"Environment     {name}={value}")
-    click.echo(f"Running now     {_running_now(api.answering(result.port), result.port)}")
+        rows = [
+            (
+                _("Start at login"),
+                # Translators: `enable` is the command's name and stays as it is.
+                _("disabled (enable would add this %(method)s)", method=result.method),
+            ),
+            (_("Would write"), result.location),
+            (_("Would run"), result.command_line),
+        ]
+    rows += [(_("Environment"), f"{name}={value}") for name, value in result.environment.items()]
+    rows.append((_("Running now"), _running_now(api.answering(result.port), result.port)))
+    echo_table(rows)
     if result.enabled and not result.up_to_date:
         click.echo(
-            "This is not what `enable` would register now (another data directory, port or "
-            "install): `ssi-companion autostart enable` updates it."
+            _(
+                "This is not what `enable` would register now (another data directory, port "
+                "or install): `ssi-companion autostart enable` updates it."
+            )
         )
     if result.note:
         click.echo(result.note)

@@ -12,7 +12,8 @@ import sqlite3
 
 import click
 
-from companion import __version__, config
+from companion import __version__, config, i18n
+from companion.i18n import _
 
 
 class _Commands(click.Group):
@@ -42,19 +43,30 @@ def _describe(exc: Exception) -> str | None:
     from companion.store import backups, locks
 
     if store.is_disk_full(exc, current_data_dir()):
-        return "the disk is full: nothing was written. Free some space and try again."
+        return _("the disk is full: nothing was written. Free some space and try again.")
     if isinstance(exc, store.DatabaseDamaged):
         return backups.damage_help(current_data_dir(), exc)
+    if isinstance(exc, store.NewerSchema):  # migrations.py stays free of our code: said here
+        return _(
+            "this data was written by a newer SSI Companion (schema %(schema)s): upgrade",
+            schema=exc.schema,
+        )
     if isinstance(exc, (*store.USER_ERRORS, locks.AlreadyServing, locks.InUse)):
         return str(exc)
     if isinstance(exc, (backups.BackupError, config.ConfigError)):
         return str(exc)
     if isinstance(exc, sqlite3.Error):
-        return f"the database in {current_data_dir()} cannot be used ({exc})"
+        return _(
+            "the database in %(folder)s cannot be used (%(error)s)",
+            folder=current_data_dir(),
+            error=exc,
+        )
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return (
-            f"{exc.filename or current_data_dir()} cannot be written ({exc.strerror}): the "
-            "companion needs a data directory it can write (SSI_COMPANION_HOME)"
+        return _(
+            "%(path)s cannot be written (%(reason)s): the companion needs a data directory "
+            "it can write (SSI_COMPANION_HOME)",
+            path=exc.filename or current_data_dir(),
+            reason=exc.strerror,
         )
     if isinstance(exc, OSError) and exc.filename:
         return f"{exc.filename}: {exc.strerror}"
@@ -67,6 +79,18 @@ def cli():
     """SSI Companion: keep your LinkedIn Social Selling Index history on your own machine."""
     # Whatever the companion creates (database, token, logs) is readable by the user only.
     os.umask(0o077)
+    _speak_the_users_language()
+
+
+def _speak_the_users_language() -> None:
+    """Sentences in the `language` preference; `auto` (or no database yet): the system's."""
+    from companion.store.connection import db_path
+    from companion.store.stored_language import stored_language
+
+    # Only looks: `doctor` must find the data directory as it is, not created or chmod-ed.
+    # SSI_COMPANION_HOME alone: a bad port setting is reported in the user's language too.
+    preference = stored_language(db_path(config.data_dir_path(config.configured_home())))
+    i18n.activate(i18n.choose(preference))
 
 
 def current_data_dir() -> str:
@@ -91,3 +115,11 @@ def open_db():
     db = store.open_checked(data_dir)
     ctx.call_on_close(db.close)
     return db
+
+
+def echo_table(rows: list[tuple[str, str]]) -> None:
+    """Label and value lines, the values in one column however long the labels are in the
+    language they are written in."""
+    width = max(len(label) for label, _value in rows)
+    for label, value in rows:
+        click.echo(f"{label:<{width}}  {value}")

@@ -5,6 +5,8 @@ from pathlib import Path
 import click
 
 from companion.cli.base import cli, current_data_dir, open_db
+from companion.history.wording import count
+from companion.i18n import _, ngettext
 
 
 @cli.command()
@@ -20,8 +22,14 @@ def token(rotate):
     click.echo(tokens.rotate(current_data_dir()))
     # A new token is a fresh start: whoever was signed in to the pages must sign in again.
     ended = sessions.end_all(open_db())
-    click.echo("The old token no longer works: pair the extension again.", err=True)
-    click.echo(f"Signed out {ended} browser session(s): `ssi-companion open` signs in.", err=True)
+    click.echo(_("The old token no longer works: pair the extension again."), err=True)
+    signed_out = ngettext(
+        "Signed out %(count)s browser session: `ssi-companion open` signs in.",
+        "Signed out %(count)s browser sessions: `ssi-companion open` signs in.",
+        ended,
+        count=count(ended),
+    )
+    click.echo(signed_out, err=True)
 
 
 @cli.command()
@@ -37,7 +45,8 @@ def backup(out):
     ctx.with_resource(locks.using(data_dir))
     store.open_checked(data_dir).close()  # a damaged database is reported, not copied
     path = backups.make_backup(data_dir, out)
-    click.echo(f"Backed up {store.db_path(data_dir)} to")
+    # Translators: the file the backup was written to follows on a line of its own.
+    click.echo(_("Backed up %(database)s to", database=store.db_path(data_dir)))
     click.echo(str(path))
 
 
@@ -48,20 +57,36 @@ def list_backups():
 
     found = backups.list_backups(current_data_dir())
     if not found:
-        click.echo("No backups yet: serve makes one a day, or run ssi-companion backup.")
+        click.echo(_("No backups yet: serve makes one a day, or run ssi-companion backup."))
         return
-    click.echo(f"{'made (local time)':<19}  {'size':>9}  {'readings':>8}  file")
-    for b in found:
-        readings = "unreadable" if b.readings is None else str(b.readings)
-        click.echo(f"{b.local_time:%Y-%m-%d %H:%M:%S}  {_size(b.size):>9}  {readings:>8}  {b.path}")
+    # The headings in the user's language: each column as wide as its heading or values need.
+    rows = [
+        (
+            f"{b.local_time:%Y-%m-%d %H:%M:%S}",
+            _size(b.size),
+            _("unreadable") if b.readings is None else count(b.readings),
+            str(b.path),
+        )
+        for b in found
+    ]
+    # Translators: the column headings of `ssi-companion backups`.
+    headings = (_("made (local time)"), _("size"), _("readings"), _("file"))
+    widths = [
+        max(least, *(len(row[i]) for row in [headings, *rows]))
+        for i, least in enumerate((19, 9, 8))
+    ]
+    for made, size, readings, path in [headings, *rows]:
+        click.echo(f"{made:<{widths[0]}}  {size:>{widths[1]}}  {readings:>{widths[2]}}  {path}")
 
 
 def _size(n: int) -> str:
+    from companion.doctor.wording import size_in
+
     for unit in ("B", "KB", "MB"):
         if n < 1024 or unit == "MB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            return size_in(n, unit)
         n /= 1024
-    return f"{n:.1f} GB"
+    raise AssertionError("unreachable")
 
 
 @cli.command()
@@ -72,6 +97,23 @@ def restore(file):
 
     result = restoring.restore(current_data_dir(), file)
     if result.set_aside is not None:
-        click.echo(f"The database you had is kept as {result.set_aside}")
-    span = f", {result.first_date} to {result.last_date}" if result.first_date is not None else ""
-    click.echo(f"Restored {file}: {result.readings} reading(s){span}.")
+        click.echo(_("The database you had is kept as %(path)s", path=result.set_aside))
+    if result.first_date is None:
+        restored = ngettext(
+            "Restored %(file)s: %(count)s reading.",
+            "Restored %(file)s: %(count)s readings.",
+            result.readings,
+            file=file,
+            count=count(result.readings),
+        )
+    else:
+        restored = ngettext(
+            "Restored %(file)s: %(count)s reading, %(first)s to %(last)s.",
+            "Restored %(file)s: %(count)s readings, %(first)s to %(last)s.",
+            result.readings,
+            file=file,
+            count=count(result.readings),
+            first=result.first_date,
+            last=result.last_date,
+        )
+    click.echo(restored)

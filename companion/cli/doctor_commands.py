@@ -5,6 +5,7 @@ import sys
 import click
 
 from companion.cli.base import cli
+from companion.i18n import _
 
 MARKS = ("✓", "✗", "→")
 # A terminal that cannot show them (a Latin-1 locale) still gets every line.
@@ -41,7 +42,9 @@ def doctor(as_json):
     else:
         passed, failed, arrow = _marks()
         for check in checks:
-            click.echo(f"{passed if check.ok else failed} {check.title}: {check.summary}")
+            # Translators: a check's title and what it found ("Database: ..., integrity ok").
+            found = _("%(title)s: %(summary)s", title=check.title, summary=check.summary)
+            click.echo(f"{passed if check.ok else failed} {found}")
             if not check.ok and check.fix:
                 click.echo(f"  {arrow} {check.fix}")
     if not ok:

@@ -7,41 +7,48 @@ from pathlib import Path
 
 import click
 
-from companion.cli.base import cli, current_data_dir, open_db
+from companion.cli.base import cli, current_data_dir, echo_table, open_db
+from companion.history import wording
+from companion.i18n import N_, _, ngettext
 from companion.reading import READING_FIELDS, Reading
 
 _LABELS = {
-    "total": "Total",
-    "total_displayed": "Total shown",
-    "brand": "Brand",
-    "people": "People",
-    "insights": "Insights",
-    "relationships": "Relationships",
-    "industry_rank": "Industry rank",
-    "network_rank": "Network rank",
-    "industry_avg": "Industry average",
-    "network_avg": "Network average",
-    "industry": "Industry",
-    "source": "Layout",
+    "total": N_("Total"),
+    "total_displayed": N_("Total shown"),
+    "brand": N_("Brand"),
+    "people": N_("People"),
+    "insights": N_("Insights"),
+    "relationships": N_("Relationships"),
+    "industry_rank": N_("Industry rank"),
+    "network_rank": N_("Network rank"),
+    "industry_avg": N_("Industry average"),
+    "network_avg": N_("Network average"),
+    "industry": N_("Industry"),
+    # Translators: which of LinkedIn's page layouts the numbers were read from.
+    "source": N_("Layout"),
 }
+SSI_PAGE = "https://www.linkedin.com/sales/ssi"
+# LinkedIn's scores carry up to three decimals; a payload's total more, of which four show.
+_DIGITS = 4
 
 
 def _format_value(name: str, value) -> str:
     if value is None:
         return "-"
     if name.endswith("_rank"):
-        return f"Top {value}%"
+        return wording.rank(value)
     if name in ("brand", "people", "insights", "relationships"):
-        return f"{value:g} / 25"
+        return f"{wording.number(value, _DIGITS)} / 25"
     if name == "total":
-        return f"{value:g} / 100"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+        return f"{wording.number(value, _DIGITS)} / 100"
+    return wording.number(value, _DIGITS) if isinstance(value, float) else str(value)
 
 
 def format_reading(reading: Reading) -> str:
-    width = max(len(label) for label in _LABELS.values())
+    labels = {name: _(label) for name, label in _LABELS.items()}
+    width = max(map(len, labels.values()))
     return "\n".join(
-        f"{_LABELS[name]:<{width}}  {_format_value(name, getattr(reading, name))}"
+        f"{labels[name]:<{width}}  {_format_value(name, getattr(reading, name))}"
         for name in READING_FIELDS
     )
 
@@ -55,16 +62,18 @@ def _read_input(file: str) -> tuple[str, str]:
     suffix = path.suffix.lower()
     if suffix not in (".html", ".htm", ".json"):
         raise click.ClickException(
-            f"{file}: expected an .html/.htm page or a .json salesApiSsi payload"
+            _("%(file)s: expected an .html/.htm page or a .json salesApiSsi payload", file=file)
         )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise click.ClickException(f"{file}: no such file") from None
+        raise click.ClickException(_("%(file)s: no such file", file=file)) from None
     except IsADirectoryError:
-        raise click.ClickException(f"{file}: is a directory, not a file") from None
+        raise click.ClickException(_("%(file)s: is a directory, not a file", file=file)) from None
     except OSError as exc:
-        raise click.ClickException(f"{file}: cannot be read ({exc.strerror})") from None
+        raise click.ClickException(
+            _("%(file)s: cannot be read (%(reason)s)", file=file, reason=exc.strerror)
+        ) from None
     return data.decode("utf-8", errors="replace"), "json" if suffix == ".json" else "html"
 
 
@@ -94,27 +103,46 @@ def status():
     report = status_report(open_db(), current_data_dir())
     counts = report["counts"]
     click.echo(f"SSI Companion {report['version']}")
-    click.echo(f"Data directory  {report['data_dir']}")
-    click.echo(f"Captures        {counts['captures']} ({counts['failed']} could not be read)")
-    click.echo(f"Readings        {counts['readings']}")
+    rows = [
+        (_("Data directory"), str(report["data_dir"])),
+        (
+            _("Captures"),
+            # Translators: the first number is all captures, the second the failed ones.
+            ngettext(
+                "%(captures)s (%(count)s could not be read)",
+                "%(captures)s (%(count)s could not be read)",
+                counts["failed"],
+                captures=wording.count(counts["captures"]),
+                count=wording.count(counts["failed"]),
+            ),
+        ),
+        (_("Readings"), wording.count(counts["readings"])),
+    ]
     last = report["last_capture"]
     if last is None:
-        click.echo("Last capture    none yet: open https://www.linkedin.com/sales/ssi")
+        rows.append((_("Last capture"), _("none yet: open %(page)s", page=SSI_PAGE)))
     else:
-        result = (
-            "read"
-            if last["status"] == "ok"
-            else (f"not read ({last['error_code']}: {last['error_message']})")
-        )
-        click.echo(f"Last capture    {last['captured_at']}, {result}")
+        if last["status"] == "ok":
+            result = _("%(moment)s, read", moment=last["captured_at"])
+        else:
+            result = _(
+                "%(moment)s, not read (%(code)s: %(reason)s)",
+                moment=last["captured_at"],
+                code=last["error_code"],
+                reason=last["error_message"],
+            )
+        rows.append((_("Last capture"), result))
     latest = report["latest_reading"]
     if latest is not None:
-        click.echo(f"Latest reading  {latest['date']}: SSI {latest['total']:g}")
+        score = wording.number(latest["total"], _DIGITS)
+        rows.append((_("Latest reading"), f"{latest['date']}: SSI {score}"))
     backup = report["last_backup"]
     if backup is None:
-        click.echo("Last backup     none yet (serve makes one a day; or run ssi-companion backup)")
+        shown = _("none yet (serve makes one a day; or run ssi-companion backup)")
     else:
-        click.echo(f"Last backup     {backup['made_at_local']}, {backup['path']}")
+        shown = f"{backup['made_at_local']}, {backup['path']}"
+    rows.append((_("Last backup"), shown))
+    echo_table(rows)
 
 
 @cli.command()
@@ -129,7 +157,7 @@ def readings(since, as_json):
         click.echo(json.dumps({"readings": rows}, ensure_ascii=False))
         return
     if not rows:
-        click.echo("No readings yet.")
+        click.echo(_("No readings yet."))
         return
     click.echo(
         f"{'date':<10}  {'total':>7}  {'brand':>6}  {'people':>6}  {'insights':>8}  "
@@ -154,16 +182,33 @@ def import_(files):
     db = open_db()
     report = ImportReport()
     with click.progressbar(
-        files, label="Importing", file=sys.stderr, show_pos=True,
+        files, label=_("Importing"), file=sys.stderr, show_pos=True,
         hidden=len(files) < 5,
     ) as bar:  # fmt: skip
         for path in bar:
             report.files.append(import_file(db, path))
-    click.echo(f"Added {report.added} reading(s), skipped {report.skipped} already stored.")
+    click.echo(
+        # Translators: %(skipped)s is a count too: readings that were in the database already.
+        ngettext(
+            "Added %(count)s reading, skipped %(skipped)s already stored.",
+            "Added %(count)s readings, skipped %(skipped)s already stored.",
+            report.added,
+            count=wording.count(report.added),
+            skipped=wording.count(report.skipped),
+        )
+    )
     for refused in report.refused:
-        click.echo(f"Refused {refused.path}: {refused.refused}", err=True)
+        refusal = _("Refused %(file)s: %(reason)s", file=refused.path, reason=refused.refused)
+        click.echo(refusal, err=True)
     if report.refused:
-        raise click.ClickException(f"{len(report.refused)} file(s) refused, nothing of them added")
+        raise click.ClickException(
+            ngettext(
+                "%(count)s file refused, nothing of it added",
+                "%(count)s files refused, nothing of them added",
+                len(report.refused),
+                count=wording.count(len(report.refused)),
+            )
+        )
 
 
 @cli.command()
@@ -184,8 +229,17 @@ def export(fmt, out):
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise click.ClickException(f"{out}: cannot be written ({exc.strerror})") from None
-    click.echo(f"Wrote {len(rows)} reading(s) to {out}", err=True)
+        raise click.ClickException(
+            _("%(file)s: cannot be written (%(reason)s)", file=out, reason=exc.strerror)
+        ) from None
+    wrote = ngettext(
+        "Wrote %(count)s reading to %(file)s",
+        "Wrote %(count)s readings to %(file)s",
+        len(rows),
+        count=wording.count(len(rows)),
+        file=out,
+    )
+    click.echo(wrote, err=True)
 
 
 @cli.command()
@@ -194,7 +248,24 @@ def reparse():
     from companion.ingest.receive import reparse as reparse_all
 
     report = reparse_all(open_db())
-    click.echo(f"Recovered {report.recovered} capture(s) that could not be read before.")
-    click.echo(f"Updated {report.updated} reading(s); {report.unchanged} unchanged.")
+    recovered = ngettext(
+        "Recovered %(count)s capture that could not be read before.",
+        "Recovered %(count)s captures that could not be read before.",
+        report.recovered,
+        count=wording.count(report.recovered),
+    )
+    click.echo(recovered)
+    # Translators: %(unchanged)s is a count of readings too, read again to the same values.
+    updated = ngettext(
+        "Updated %(count)s reading; %(unchanged)s unchanged.",
+        "Updated %(count)s readings; %(unchanged)s unchanged.",
+        report.updated,
+        count=wording.count(report.updated),
+        unchanged=wording.count(report.unchanged),
+    )
+    click.echo(updated)
     for code, count in sorted(report.still_failing.items()):
-        click.echo(f"Still unreadable: {count} ({code})")
+        # Translators: %(code)s is an error code (not_ssi_page, unrecognized...), kept as is.
+        click.echo(
+            _("Still unreadable: %(count)s (%(code)s)", count=wording.count(count), code=code)
+        )

@@ -5,6 +5,7 @@ import json
 import click
 
 from companion.cli.base import cli, open_db
+from companion.i18n import _
 
 
 @cli.command(name="settings")
@@ -20,19 +21,21 @@ def settings_command(action, key, value):
         values = preferences.load(db)
         width = max(map(len, values))
         for name, current in values.items():
-            label = preferences.SETTINGS[name].label
+            label = preferences.SETTINGS[name].label  # translated when read
             click.echo(f"{name:<{width}}  {preferences.format_value(current):<22}  {label}")
         _say_notes(preferences.notes(values))
         return
     if key is None:
-        raise click.UsageError(f"settings {action} needs a KEY")
+        # Translators: KEY is the argument's name in the usage line and stays as it is.
+        raise click.UsageError(_("settings %(action)s needs a KEY", action=action))
     try:
         if action == "get":
             preferences.require_key(key)
             click.echo(preferences.format_value(preferences.load(db)[key]))
             return
         if value is None:
-            raise click.UsageError("settings set needs a KEY and a VALUE")
+            # Translators: KEY and VALUE are the arguments' names and stay as they are.
+            raise click.UsageError(_("settings set needs a KEY and a VALUE"))
         stored = preferences.set_value(db, key, value)
     except preferences.SettingError as exc:
         # The key as the user typed it, then the same sentence the settings page shows.
@@ -44,7 +47,7 @@ def settings_command(action, key, value):
 def _say_notes(notes) -> None:
     # Stored all the same: these settings work, only perhaps not as meant.
     for note in notes:
-        click.echo(f"Note: {note.key}: {note.message}")
+        click.echo(_("Note: %(key)s: %(note)s", key=note.key, note=note.message))
 
 
 @cli.command()
@@ -62,7 +65,10 @@ def check(at, dry_run, as_json):
         moment = datetime.fromisoformat(at) if at is not None else datetime.now()
     except ValueError:
         raise click.ClickException(
-            f"--at must be an ISO 8601 date and time, e.g. 2026-11-30T09:30, not {at!r}"
+            _(
+                "--at must be an ISO 8601 date and time, e.g. 2026-11-30T09:30, not %(value)r",
+                value=at,
+            )
         ) from None
     if moment.tzinfo is None:
         moment = moment.astimezone()  # the local timezone, as the scheduler uses
@@ -76,7 +82,7 @@ def check(at, dry_run, as_json):
         click.echo(json.dumps({"decisions": [d.to_dict() for d in decisions]}, ensure_ascii=False))
         return
     if not decisions:
-        click.echo("Nothing to remind you of.")
+        click.echo(_("Nothing to remind you of."))
     for decision in decisions:
         reason = f" ({decision.reason})" if decision.reason else ""
         click.echo(f"[{decision.status}] {decision.kind}: {decision.title}{reason}")

@@ -4,6 +4,7 @@ import click
 
 from companion import config
 from companion.cli.base import cli, current_data_dir, open_db
+from companion.i18n import _, ngettext
 
 
 @cli.command()
@@ -53,7 +54,16 @@ def _serve(overrides: dict, data_dir, demo_dir) -> None:
 
         with store.connection(demo_dir) as db:
             count = demo_data.fill(db, date.today())
-        click.echo(f"Demo: {count} made-up readings in {demo_dir} (removed on exit).")
+        from companion.history.wording import count as counted
+
+        demo_line = ngettext(
+            "Demo: %(count)s made-up reading in %(folder)s (removed on exit).",
+            "Demo: %(count)s made-up readings in %(folder)s (removed on exit).",
+            count,
+            count=counted(count),
+            folder=demo_dir,
+        )
+        click.echo(demo_line)
     log_to_data_dir(data_dir)
     # create_app made them; serve is what runs them.
     reminders = app.extensions["reminders"]
@@ -97,21 +107,25 @@ def _welcome(data_dir, link: str, demo: bool, settings: dict | None = None) -> l
     from companion.cli.extension_commands import load_steps
     from companion.extension_build import BROWSERS, default_out
 
+    if demo:
+        where = _("Your data lives in %(folder)s (made up, removed on exit)", folder=data_dir)
+    else:
+        where = _("Your data lives in %(folder)s", folder=data_dir)
     lines = [
-        f"Your data lives in {data_dir}" + (" (made up, removed on exit)" if demo else ""),
-        f"Open your summary: {link}",
-        "  (that link works once, for 2 minutes; `ssi-companion open` makes another)",
+        where,
+        _("Open your summary: %(link)s", link=link),
+        "  " + _("(that link works once, for 2 minutes; `ssi-companion open` makes another)"),
     ]
     if demo:
         return lines
     built = [b for b in BROWSERS if (default_out(data_dir) / b / "manifest.json").is_file()]
     if built:
         folder = default_out(data_dir) / built[0]
-        lines.append(f"The extension is in {folder}")
+        lines.append(_("The extension is in %(folder)s", folder=folder))
         lines += load_steps(built[0], folder)
     else:
         lines.append(
-            "The extension: `ssi-companion extension build` makes it and says how to load it"
+            _("The extension: `ssi-companion extension build` makes it and says how to load it")
         )
     lines.append(_autostart_line(settings or {}))
     return lines
@@ -123,15 +137,19 @@ def _autostart_line(settings: dict) -> str:
     try:
         state = autostart.status(home=settings.get("HOME"), port=settings.get("PORT"))
     except autostart.AutostartError as exc:
-        return f"Start at login: unknown ({exc})"
+        return _("Start at login: unknown (%(reason)s)", reason=exc)
     if state.enabled and state.up_to_date:
-        return f"Starts at login: yes ({state.method}, {state.location})"
+        return _(
+            "Starts at login: yes (%(method)s, %(location)s)",
+            method=state.method,
+            location=state.location,
+        )
     if state.enabled:
-        return (
+        return _(
             "Starts at login: another data directory, port or install than this one; "
             "`ssi-companion autostart enable` registers this one"
         )
-    return (
+    return _(
         "Start at login, so reminders keep coming after a reboot: `ssi-companion autostart enable`"
     )
 
@@ -148,14 +166,15 @@ def open_summary(print_only):
     serving = locks.who_serves(data_dir)
     if serving is None or not isinstance(serving.get("port"), int):
         raise click.ClickException(
-            "the companion is not running: start it with `ssi-companion serve` (or `make run`)"
+            _("the companion is not running: start it with `ssi-companion serve` (or `make run`)")
         )
     link = sessions.signin_url(serving["port"], sessions.mint_code(open_db()))
     if print_only:
         click.echo(link)
         return
     if not webbrowser.open(link):
-        click.echo("No browser could be started: open this link (it works once, for 2 minutes):")
+        click.echo(_("No browser could be started: open this link (it works once, for 2 minutes):"))
         click.echo(link)
         return
-    click.echo(f"Opened your summary at http://127.0.0.1:{serving['port']}/ in your browser.")
+    address = f"http://127.0.0.1:{serving['port']}/"
+    click.echo(_("Opened your summary at %(address)s in your browser.", address=address))

@@ -27,21 +27,23 @@ from companion.doctor.install import check_autostart, check_version
 from companion.doctor.reading import read_database
 from companion.doctor.server import check_server
 from companion.doctor.wording import human_size
+from companion.i18n import N_, _
 
 __all__ = ["CHECKS", "Check", "default_data_dir", "human_size", "read_database", "run_checks"]
 
 # The order they are shown in: what the data is first, then what uses it.
+# The titles are translated when the checks run; `name` is the stable id scripts use.
 CHECKS = (
-    ("data_dir", "Data directory", check_data_dir),
-    ("database", "Database", check_database),
-    ("backup", "Last backup", check_backup),
-    ("server", "Server", check_server),
-    ("token", "Token", check_token),
-    ("last_capture", "Last capture", check_last_capture),
-    ("extension", "Extension", check_extension),
-    ("notifications", "Notifications", check_notifications),
-    ("autostart", "Autostart", check_autostart),
-    ("version", "Version", check_version),
+    ("data_dir", N_("Data directory"), check_data_dir),
+    ("database", N_("Database"), check_database),
+    ("backup", N_("Last backup"), check_backup),
+    ("server", N_("Server"), check_server),
+    ("token", N_("Token"), check_token),
+    ("last_capture", N_("Last capture"), check_last_capture),
+    ("extension", N_("Extension"), check_extension),
+    ("notifications", N_("Notifications"), check_notifications),
+    ("autostart", N_("Autostart"), check_autostart),
+    ("version", N_("Version"), check_version),
 )
 
 
@@ -49,11 +51,12 @@ def _run(ctx: Context, name: str, title: str, check) -> Check:
     try:
         result = check(ctx)
     except Exception as exc:  # a check that breaks is a finding, never a traceback
+        error = f"{type(exc).__name__}: {exc}"
         result = failed(
-            f"could not be checked ({type(exc).__name__}: {exc})",
-            "run `ssi-companion doctor` again; if this stays, report it as a bug",
+            _("could not be checked (%(error)s)", error=error),
+            _("run `ssi-companion doctor` again; if this stays, report it as a bug"),
         )
-    return replace(result, name=name, title=title)
+    return replace(result, name=name, title=_(title))
 
 
 def run_checks(data_dir: str | os.PathLike | None = None, now: datetime | None = None) -> list:

@@ -6,8 +6,9 @@ from datetime import datetime
 from pathlib import Path
 
 from companion import config
+from companion.i18n import N_
 
-SERVE_ONCE = "run `ssi-companion serve` (or `make run`) once: it creates what is missing"
+SERVE_ONCE = N_("run `ssi-companion serve` (or `make run`) once: it creates what is missing")
 
 
 @dataclass(frozen=True)

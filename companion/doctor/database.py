@@ -6,6 +6,8 @@ import sqlite3
 from companion.doctor.base import SERVE_ONCE, Check, Context, failed, passed
 from companion.doctor.reading import read_database
 from companion.doctor.wording import ago, human_size, local
+from companion.history.wording import count
+from companion.i18n import _, ngettext
 
 # More than this without a backup, while captures came in since the last one, is a warning.
 BACKUP_MAX_AGE_DAYS = 2
@@ -15,17 +17,30 @@ def _damage_fix(ctx: Context) -> str:
     from companion.store import backups
 
     newest = backups.newest(ctx.data_dir)
-    stop = "stop the companion, then " if ctx.holder else ""
     if newest is None:
-        return (
-            f"there is no backup: move {ctx.db_path} aside to start a new history "
-            "(the extension keeps what it has not delivered)"
+        return _(
+            "there is no backup: move %(path)s aside to start a new history "
+            "(the extension keeps what it has not delivered)",
+            path=ctx.db_path,
         )
-    count = "?" if newest.readings is None else newest.readings
-    return (
-        f"{stop}restore the newest backup ({local(newest.made_at)}, {count} reading(s)): "
-        f"`ssi-companion restore {shlex.quote(str(newest.path))}`"
-    )
+    where = {
+        "made": local(newest.made_at),
+        "command": f"ssi-companion restore {shlex.quote(str(newest.path))}",
+    }
+    if newest.readings is None:
+        restore = _("restore the newest backup (%(made)s, ? readings): `%(command)s`", **where)
+    else:
+        restore = ngettext(
+            "restore the newest backup (%(made)s, %(count)s reading): `%(command)s`",
+            "restore the newest backup (%(made)s, %(count)s readings): `%(command)s`",
+            newest.readings,
+            count=count(newest.readings),
+            **where,
+        )
+    if ctx.holder:
+        # Translators: %(restore)s is "restore the newest backup (...): `ssi-companion ...`".
+        return _("stop the companion, then %(restore)s", restore=restore)
+    return restore
 
 
 def check_database(ctx: Context) -> Check:
@@ -37,24 +52,29 @@ def check_database(ctx: Context) -> Check:
     details = {"path": str(path)}
     if ctx.restoring:
         return failed(
-            f"a restore is under way (pid {ctx.holder.get('pid', '?')})",
-            "run `ssi-companion doctor` again when it has finished",
+            _("a restore is under way (pid %(pid)s)", pid=ctx.holder.get("pid", "?")),
+            _("run `ssi-companion doctor` again when it has finished"),
             **details,
         )
     if not ctx.data_dir.is_dir() or not path.exists():
         if backups.list_backups(ctx.data_dir, with_counts=False):
-            return failed(f"{path} is missing, though backups exist", _damage_fix(ctx), **details)
-        return failed(f"{path} does not exist yet", SERVE_ONCE, **details)
+            missing = _("%(path)s is missing, though backups exist", path=path)
+            return failed(missing, _damage_fix(ctx), **details)
+        return failed(_("%(path)s does not exist yet", path=path), _(SERVE_ONCE), **details)
     if not path.is_file():
-        return failed(f"{path} is not a file", f"move {path} away", **details)
+        return failed(
+            _("%(path)s is not a file", path=path), _("move %(path)s away", path=path), **details
+        )
     try:
         facts = read_database(path, ctx.data_dir)
     except sqlite3.DatabaseError as exc:
         if store.is_damage(exc):
-            return failed(f"{path} is damaged ({exc})", _damage_fix(ctx), **details)
+            damaged = _("%(path)s is damaged (%(problem)s)", path=path, problem=exc)
+            return failed(damaged, _damage_fix(ctx), **details)
+        chmod = "chmod 600 " + shlex.quote(str(path))
         return failed(
-            f"{path} cannot be read ({exc})",
-            f"check that it is yours and readable (chmod 600 {shlex.quote(str(path))})",
+            _("%(path)s cannot be read (%(reason)s)", path=path, reason=exc),
+            _("check that it is yours and readable (%(command)s)", command=chmod),
             **details,
         )
     size = path.stat().st_size
@@ -65,25 +85,45 @@ def check_database(ctx: Context) -> Check:
     level = max(map(level_of, facts["applied"]), default=0)
     details.update(size=size, schema=level, expected_schema=expected, **facts["counts"])
     if facts["problem"] is not None:
-        return failed(f"{path} is damaged ({facts['problem']})", _damage_fix(ctx), **details)
+        damaged = _("%(path)s is damaged (%(problem)s)", path=path, problem=facts["problem"])
+        return failed(damaged, _damage_fix(ctx), **details)
     newer = facts["applied"] - known
     if newer:
         return failed(
-            f"{path} was written by a newer SSI Companion (schema "
-            f"{max(map(level_of, newer))}; this version knows {expected})",
-            "upgrade SSI Companion (this version leaves that data untouched)",
+            _(
+                "%(path)s was written by a newer SSI Companion (schema %(schema)s; this "
+                "version knows %(expected)s)",
+                path=path,
+                schema=max(map(level_of, newer)),
+                expected=expected,
+            ),
+            _("upgrade SSI Companion (this version leaves that data untouched)"),
             **details,
         )
     ctx.facts = facts
     if facts["empty"]:
-        return passed(f"{path}: empty (the companion creates its tables when it starts)", **details)
-    schema = f"schema {level}"
+        empty = _("%(path)s: empty (the companion creates its tables when it starts)", path=path)
+        return passed(empty, **details)
     if level < expected:
-        schema += f", {expected} once the companion starts"
+        schema = _(
+            "schema %(level)s, %(expected)s once the companion starts",
+            level=level,
+            expected=expected,
+        )
+    else:
+        schema = _("schema %(level)s", level=level)
     readings = facts["counts"]["readings"]
-    return passed(
-        f"{path} ({human_size(size)}, {schema}, integrity ok, {readings} reading(s))", **details
+    # Translators: %(schema)s is "schema 6" (or "schema 5, 6 once the companion starts").
+    found = ngettext(
+        "%(path)s (%(size)s, %(schema)s, integrity ok, %(count)s reading)",
+        "%(path)s (%(size)s, %(schema)s, integrity ok, %(count)s readings)",
+        readings,
+        path=path,
+        size=human_size(size),
+        schema=schema,
+        count=count(readings),
     )
+    return passed(found, **details)
 
 
 def check_backup(ctx: Context) -> Check:
@@ -92,15 +132,23 @@ def check_backup(ctx: Context) -> Check:
 
     found = backups.list_backups(ctx.data_dir, with_counts=False)
     if ctx.facts is None and ctx.db_path.exists() and not found:
-        return failed("none, and the database cannot be read (see above)", "see Database above")
+        return failed(
+            _("none, and the database cannot be read (see above)"), _("see Database above")
+        )
     facts = ctx.facts or {}
     last = facts.get("last_capture")
     readings = (facts.get("counts") or {}).get("readings", 0)
-    backup_now = "run `ssi-companion backup` (`serve` makes one a day while it runs)"
+    backup_now = _("run `ssi-companion backup` (`serve` makes one a day while it runs)")
     if not found:
         if readings or last:
-            return failed(f"none yet, for {readings} reading(s)", backup_now)
-        return passed("none yet: nothing to back up")
+            none_yet = ngettext(
+                "none yet, for %(count)s reading",
+                "none yet, for %(count)s readings",
+                readings,
+                count=count(readings),
+            )
+            return failed(none_yet, backup_now)
+        return passed(_("none yet: nothing to back up"))
     newest = found[0]
     age_days = (ctx.now - newest.made_at).total_seconds() / 86400
     details = {
@@ -111,5 +159,7 @@ def check_backup(ctx: Context) -> Check:
     summary = f"{local(newest.made_at)} ({ago(newest.made_at, ctx.now)}), {newest.path}"
     since = last is not None and last["received_at"] > store.utc_text(newest.made_at)
     if age_days > BACKUP_MAX_AGE_DAYS and since:
-        return failed(f"{summary}; captures came in since", backup_now, **details)
+        # Translators: %(backup)s is "2026-11-26 10:00 (3 days ago), /path/to/the/backup".
+        late = _("%(backup)s; captures came in since", backup=summary)
+        return failed(late, backup_now, **details)
     return passed(summary, **details)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from companion import config
 from companion.doctor.base import SERVE_ONCE, Check, Context, failed, passed
+from companion.history.wording import count
+from companion.i18n import _, ngettext
 
 # The data directory holds a few dozen files; a walk stops here, whatever is in it.
 MAX_ENTRIES = 10_000
@@ -53,18 +55,26 @@ def check_data_dir(ctx: Context) -> Check:
     try:
         st = path.stat()
     except FileNotFoundError:
-        return failed(f"{path} does not exist", SERVE_ONCE, path=str(path), exists=False)
+        return failed(
+            _("%(path)s does not exist", path=path), _(SERVE_ONCE), path=str(path), exists=False
+        )
+    home = config.ENV_PREFIX + "HOME"
     if not stat.S_ISDIR(st.st_mode):
         return failed(
-            f"{path} is not a folder",
-            f"move it away, or set {config.ENV_PREFIX}HOME to a folder of yours",
+            _("%(path)s is not a folder", path=path),
+            _("move it away, or set %(variable)s to a folder of yours", variable=home),
             path=str(path),
             exists=True,
         )
     if st.st_uid != os.getuid() or not os.access(path, os.R_OK | os.W_OK | os.X_OK):
         return failed(
-            f"{path} cannot be used by this account (owner uid {st.st_uid}, {mode(st)})",
-            f"set {config.ENV_PREFIX}HOME to a folder you own",
+            _(
+                "%(path)s cannot be used by this account (owner uid %(uid)s, %(mode)s)",
+                path=path,
+                uid=st.st_uid,
+                mode=mode(st),
+            ),
+            _("set %(variable)s to a folder you own", variable=home),
             path=str(path),
             exists=True,
             mode=mode(st),
@@ -74,15 +84,33 @@ def check_data_dir(ctx: Context) -> Check:
     details = {"path": str(path), "exists": True, "mode": mode(st)}
     if wide:
         shown = ", ".join(f"{p.relative_to(path) if p != path else p} ({m})" for p, m in wide[:3])
-        more = f" and {len(wide) - 3} more" if len(wide) > 3 else ""
+        if len(wide) > 3:
+            more = len(wide) - 3
+            # Translators: %(files)s lists three files with their modes, "ssi.db (0644), ...".
+            found = ngettext(
+                "%(path)s: others may read %(files)s and %(count)s more",
+                "%(path)s: others may read %(files)s and %(count)s more",
+                more,
+                path=path,
+                files=shown,
+                count=count(more),
+            )
+        else:
+            found = _("%(path)s: others may read %(files)s", path=path, files=shown)
         return failed(
-            f"{path}: others may read {shown}{more}",
-            f"chmod -R go-rwx {quoted} (`ssi-companion serve` also does it when it starts)",
+            found,
+            _(
+                "%(command)s (`ssi-companion serve` also does it when it starts)",
+                command="chmod -R go-rwx " + quoted,
+            ),
             **details,
             too_wide=[{"path": str(p), "mode": m} for p, m in wide],
         )
-    files = "files 0600" if file_modes <= {"0600"} else "files owner-only"
-    return passed(f"{path} ({mode(st)}, {files})", **details)
+    if file_modes <= {"0600"}:
+        found = _("%(path)s (%(mode)s, files 0600)", path=path, mode=mode(st))
+    else:
+        found = _("%(path)s (%(mode)s, files owner-only)", path=path, mode=mode(st))
+    return passed(found, **details)
 
 
 def check_token(ctx: Context) -> Check:
@@ -91,24 +119,30 @@ def check_token(ctx: Context) -> Check:
 
     path = ctx.data_dir / access_token.TOKEN_FILE
     details = {"path": str(path)}
-    rotate = "run `ssi-companion token --rotate`, then pair the extension again"
+    rotate = _("run `ssi-companion token --rotate`, then pair the extension again")
     try:
         st = path.lstat()
     except FileNotFoundError:
         if ctx.holder:
-            return failed(f"{path} is missing: every API request is refused", rotate, **details)
-        return failed(f"{path} does not exist yet", SERVE_ONCE, **details)
+            missing = _("%(path)s is missing: every API request is refused", path=path)
+            return failed(missing, rotate, **details)
+        return failed(_("%(path)s does not exist yet", path=path), _(SERVE_ONCE), **details)
     try:
         access_token.load(path)
     except FileNotFoundError:
-        return failed(f"{path} is a broken link", rotate, **details)
+        return failed(_("%(path)s is a broken link", path=path), rotate, **details)
     except access_token.Unusable as exc:
         return failed(f"{path} {exc}", exc.remedy, **details)
     details["mode"] = mode(st)
     if st.st_mode & 0o077:
         return failed(
-            f"{path} may be read by others ({mode(st)})",
-            f"chmod 600 {shlex.quote(str(path))}; then, as others may have read it, {rotate}",
+            _("%(path)s may be read by others (%(mode)s)", path=path, mode=mode(st)),
+            # Translators: %(rotate)s is "run `ssi-companion token --rotate`, then pair ...".
+            _(
+                "%(command)s; then, as others may have read it, %(rotate)s",
+                command="chmod 600 " + shlex.quote(str(path)),
+                rotate=rotate,
+            ),
             **details,
         )
     return passed(f"{path} ({mode(st)})", **details)

@@ -3,11 +3,12 @@
 from pathlib import Path
 
 from companion.doctor.base import Check, Context, failed, passed
+from companion.i18n import N_, _
 
-TURN_ON = "turn it on: `ssi-companion autostart enable`"
+TURN_ON = N_("turn it on: `ssi-companion autostart enable`")
 # An AutostartError without a remedy of its own: enable would fail the same way, so the way
 # out is putting right what the message names.
-PUT_IT_RIGHT = "put that right first, then run `ssi-companion doctor` again"
+PUT_IT_RIGHT = N_("put that right first, then run `ssi-companion doctor` again")
 
 
 def check_autostart(ctx: Context) -> Check:
@@ -16,7 +17,7 @@ def check_autostart(ctx: Context) -> Check:
     try:
         found = autostart.status()
     except autostart.AutostartError as exc:
-        return failed(f"cannot be checked: {exc}", exc.remedy or PUT_IT_RIGHT)
+        return failed(_("cannot be checked: %(reason)s", reason=exc), exc.remedy or _(PUT_IT_RIGHT))
     details = {
         "enabled": found.enabled,
         "method": found.method,
@@ -26,23 +27,27 @@ def check_autostart(ctx: Context) -> Check:
     if not found.enabled:
         # The note names what stands in the way, when something does (a file that is not
         # ours, an entry the desktop switched off), and what to do about it.
-        fix = found.note or TURN_ON
-        return failed("off: the companion runs only when you start it", fix, **details)
+        fix = found.note or _(TURN_ON)
+        return failed(_("off: the companion runs only when you start it"), fix, **details)
     program = Path(found.command[0]) if found.command else None
     if program is not None and program.is_absolute() and not program.exists():
         return failed(
-            f"on, but it would start {program}, which is not there any more",
-            "turn it on again, from the install you use: `ssi-companion autostart enable`",
+            _("on, but it would start %(program)s, which is not there any more", program=program),
+            _("turn it on again, from the install you use: `ssi-companion autostart enable`"),
             **details,
         )
+    where = {"method": found.method, "location": found.location}
     if not found.up_to_date:
         return failed(
-            f"on ({found.method}: {found.location}), but with another command than this "
-            "install would register (another port, data directory or install)",
-            "bring it up to date: `ssi-companion autostart enable`",
+            _(
+                "on (%(method)s: %(location)s), but with another command than this install "
+                "would register (another port, data directory or install)",
+                **where,
+            ),
+            _("bring it up to date: `ssi-companion autostart enable`"),
             **details,
         )
-    return passed(f"on ({found.method}: {found.location})", **details)
+    return passed(_("on (%(method)s: %(location)s)", **where), **details)
 
 
 def check_version(ctx: Context) -> Check:
@@ -54,8 +59,11 @@ def check_version(ctx: Context) -> Check:
     python = f"Python {sys.version.split()[0]}"
     if version == "0.0.0":
         return failed(
-            f"unknown: SSI Companion is not installed ({python})",
-            "install the package: `make run` sets up .venv, or `pip install .` in the repository",
+            _("unknown: SSI Companion is not installed (%(python)s)", python=python),
+            _(
+                "install the package: `make run` sets up .venv, or `pip install .` in the "
+                "repository"
+            ),
             version=version,
         )
     return passed(f"SSI Companion {version} ({python})", version=version)

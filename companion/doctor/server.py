@@ -3,12 +3,14 @@ version? And when none does, is the port it would use free?"""
 
 from companion import config
 from companion.doctor.base import Check, Context, failed, passed
+from companion.i18n import N_, _
 from companion.ping import NoAnswer, NotOurs, ping
 
-START_IT = (
+START_IT = N_(
     "start it: `ssi-companion serve` (or `make run`), or turn on autostart "
     "(`ssi-companion autostart enable`)"
 )
+PORT_VARIABLE = config.ENV_PREFIX + "PORT"
 PING_TIMEOUT_S = 2.0
 
 
@@ -26,35 +28,49 @@ def check_server(ctx: Context) -> Check:
     details = {"pid": pid, "port": port}
     if ctx.restoring:
         return failed(
-            f"a restore is under way (pid {pid})",
-            "wait for it to finish, then start the companion",
+            _("a restore is under way (pid %(pid)s)", pid=pid),
+            _("wait for it to finish, then start the companion"),
             **details,
         )
     if not _valid_port(port):
         return failed(
-            f"pid {pid} holds the data directory but names no port",
-            f"stop it (kill {pid}), then start it again: `ssi-companion serve`",
+            _("pid %(pid)s holds the data directory but names no port", pid=pid),
+            _("stop it (kill %(pid)s), then start it again: `ssi-companion serve`", pid=pid),
             **details,
         )
     try:
         answer = ping(port, PING_TIMEOUT_S)
     except NoAnswer as exc:
         return failed(
-            f"pid {pid} holds the data directory but does not answer on port {port} ({exc})",
-            f"if it has just started, wait a moment; else stop it (kill {pid}) and start it "
-            "again: `ssi-companion serve`",
+            _(
+                "pid %(pid)s holds the data directory but does not answer on port %(port)s "
+                "(%(reason)s)",
+                pid=pid,
+                port=port,
+                reason=exc,
+            ),
+            _(
+                "if it has just started, wait a moment; else stop it (kill %(pid)s) and start "
+                "it again: `ssi-companion serve`",
+                pid=pid,
+            ),
             **details,
         )
     running = answer.get("version")
     details["version"] = running
-    where = f"http://127.0.0.1:{port}/ (pid {pid})"
+    where = {"address": f"http://127.0.0.1:{port}/", "pid": pid}
     if running != companion.__version__:
         return failed(
-            f"{where} runs version {running}; this is {companion.__version__}",
-            "restart it (Ctrl-C where it runs, then `ssi-companion serve`)",
+            _(
+                "%(address)s (pid %(pid)s) runs version %(running)s; this is %(version)s",
+                running=running,
+                version=companion.__version__,
+                **where,
+            ),
+            _("restart it (Ctrl-C where it runs, then `ssi-companion serve`)"),
             **details,
         )
-    return passed(f"serving on {where}", **details)
+    return passed(_("serving on %(address)s (pid %(pid)s)", **where), **details)
 
 
 def _not_serving(ctx: Context) -> Check:
@@ -62,27 +78,44 @@ def _not_serving(ctx: Context) -> Check:
     try:
         port = config.load()["PORT"]
     except config.ConfigError as exc:
-        return failed(f"not running, and {exc}", f"fix {config.ENV_PREFIX}PORT, then {START_IT}")
+        return failed(
+            # Translators: %(reason)s says what is wrong with the port setting.
+            _("not running, and %(reason)s", reason=exc),
+            # Translators: %(start_it)s is "start it: `ssi-companion serve` (or ...)".
+            _("fix %(variable)s, then %(start_it)s", variable=PORT_VARIABLE, start_it=_(START_IT)),
+        )
     details = {"pid": None, "port": None}
     if not _valid_port(port):
         return failed(
-            f"not running, and port {port} cannot be used",
-            f"set {config.ENV_PREFIX}PORT to a port from 1 to 65535",
+            _("not running, and port %(port)s cannot be used", port=port),
+            _("set %(variable)s to a port from 1 to 65535", variable=PORT_VARIABLE),
             **details,
         )
     try:
         ping(port, timeout=1.0)
     except NotOurs:
         return failed(
-            f"not running, and port {port} is taken by another program",
-            f"set {config.ENV_PREFIX}PORT to a free port, then {START_IT}",
+            _("not running, and port %(port)s is taken by another program", port=port),
+            _(
+                "set %(variable)s to a free port, then %(start_it)s",
+                variable=PORT_VARIABLE,
+                start_it=_(START_IT),
+            ),
             **details,
         )
     except NoAnswer:
-        return failed("not running", START_IT, **details)
+        return failed(_("not running"), _(START_IT), **details)
     return failed(
-        f"not running for {ctx.data_dir}; the companion on port {port} serves another data "
-        "directory",
-        f"stop that one, or give this one another {config.ENV_PREFIX}PORT; then {START_IT}",
+        _(
+            "not running for %(folder)s; the companion on port %(port)s serves another data "
+            "directory",
+            folder=ctx.data_dir,
+            port=port,
+        ),
+        _(
+            "stop that one, or give this one another %(variable)s; then %(start_it)s",
+            variable=PORT_VARIABLE,
+            start_it=_(START_IT),
+        ),
         **details,
     )

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 import pygal
 from pygal.style import Style
 
-from companion.history.chart_text import describe, number, reference
+from companion import i18n
+from companion.history.chart_text import PILLAR_WORDS, describe, number, reference
 from companion.history.charts_style import (
     COLOURS,
     FONT,
@@ -26,26 +27,30 @@ from companion.history.charts_style import (
     stylesheet,
 )
 from companion.history.trend import RECALIBRATION_POINTS, recalibration_days
-from companion.history.wording import day
+from companion.history.wording import day, rank
+from companion.i18n import N_, _
 from companion.reading import RANKS
 
 RANGES = {"30d": 30, "90d": 90, "1y": 365, "all": None}
 DEFAULT_RANGE = "90d"
 # Enough points for any screen; a ten-year history is thinned to this before drawing.
 MAX_POINTS = 240
-PILLAR_LABELS = {
-    "brand": "Brand",
-    "people": "People",
-    "insights": "Insights",
-    "relationships": "Relationships",
+# The legends and titles, marked here and translated when a chart is drawn.
+PILLAR_LABELS = PILLAR_WORDS
+RANK_LABELS = {"industry_rank": N_("Industry rank"), "network_rank": N_("Network rank")}
+AVERAGE_LABELS = {"industry_avg": N_("Industry average"), "network_avg": N_("Network average")}
+# An average's legend names its latest value: "Industry average (30)".
+AVERAGE_WITH_VALUE = {
+    "industry_avg": N_("Industry average (%(score)s)"),
+    "network_avg": N_("Network average (%(score)s)"),
 }
-RANK_LABELS = {"industry_rank": "Industry rank", "network_rank": "Network rank"}
-AVERAGE_LABELS = {"industry_avg": "Industry average", "network_avg": "Network average"}
-RECALIBRATION_LABEL = "Likely LinkedIn recalibration"
+# Translators: the legend of the dots on days when LinkedIn seems to have recalibrated the SSI.
+RECALIBRATION_LABEL = N_("Likely LinkedIn recalibration")
 TITLES = {
-    "ssi": "SSI (out of 100)",
-    "pillars": "The four pillars (each out of 25)",
-    "ranks": "Ranks (Top N%, better is higher)",
+    "ssi": N_("SSI (out of 100)"),
+    "pillars": N_("The four pillars (each out of 25)"),
+    # Translators: LinkedIn gives ranks as "Top 23%": the smaller, the better.
+    "ranks": N_("Ranks (Top N%, better is higher)"),
 }
 # pygal's config script, its credits (comments naming pygal.org) and its stylesheet (replaced
 # by charts_style's, a tenth of its size): nothing to run or fetch, and small.
@@ -98,9 +103,9 @@ def _legend_shortfall(count: int, layout: Layout) -> float:
 
 
 def _render(name: str, series: _Series, drawn: list, layout: Layout, **options) -> str:
-    keys = [key for key, *_ in series.items]
+    keys = [item[0] for item in series.items]
     chart = pygal.DateLine(
-        title=TITLES[name],
+        title=_(TITLES[name]),
         js=[],  # no tooltip script from a CDN: the chart must work offline
         css=[],
         no_prefix=True,
@@ -135,21 +140,27 @@ def _render(name: str, series: _Series, drawn: list, layout: Layout, **options) 
         x_value_formatter=day,
         **options,
     )
-    for _, label, points, extra in series.items:
+    for _key, label, points, extra in series.items:
         chart.add(label, points, **extra)
     svg = _shorter(_SCRIPT.sub("", chart.render(is_unicode=True)))
-    return _STYLE.sub(lambda _: f"<style>{stylesheet(keys, layout)}</style>", svg, count=1)
+    return _STYLE.sub(lambda _match: f"<style>{stylesheet(keys, layout)}</style>", svg, count=1)
 
 
 def _empty(name: str, daily: list, shown: list, layout: Layout, what: str = "readings") -> str:
     if len(daily) == 1 and what == "readings":
-        lines = ["Your first reading is in.", "The line starts with your second visit."]
+        lines = [_("Your first reading is in."), _("The line starts with your second visit.")]
     elif shown and what == "readings":
-        lines = [f"One reading in this range ({day(date.fromisoformat(shown[0]['date']))}).",
-                 "Choose a longer range to see a line."]  # fmt: skip
+        on = day(date.fromisoformat(shown[0]["date"]))
+        lines = [
+            _("One reading in this range (%(day)s).", day=on),
+            _("Choose a longer range to see a line."),
+        ]
     else:
-        lines = [f"No {what} in this range.", "Choose a longer range above."]
-    return empty_svg(TITLES[name], lines, layout)
+        missing = (
+            _("No ranks in this range.") if what == "ranks" else _("No readings in this range.")
+        )
+        lines = [missing, _("Choose a longer range above.")]
+    return empty_svg(_(TITLES[name]), lines, layout)
 
 
 def ssi_chart(daily: list, range_key: str, today: date, settings=None, width=None) -> str:
@@ -161,21 +172,25 @@ def ssi_chart(daily: list, range_key: str, today: date, settings=None, width=Non
         return _empty("ssi", daily, shown, layout)
     drawn = thin(shown)
     series = _Series()
-    series.add("total", "SSI", _points(drawn, "total"))
+    series.add("total", "SSI", _points(drawn, "total"))  # LinkedIn's name in every language
     for field, label in AVERAGE_LABELS.items():
         latest = reference(shown, field)
-        series.add(field, f"{label} ({number(latest)})" if latest is not None else label,
-                   _points(drawn, field), allow_interruptions=True)  # fmt: skip
+        shown_as = (
+            _(label) if latest is None else _(AVERAGE_WITH_VALUE[field], score=number(latest))
+        )
+        series.add(field, shown_as, _points(drawn, field), allow_interruptions=True)
     goal = settings.get("goal_score")
     if goal is not None:
         ends = [date.fromisoformat(drawn[i]["date"]) for i in (0, -1)]
-        series.add("goal", f"Your goal ({number(goal)})", [(day, goal) for day in ends])
+        series.add(
+            "goal", _("Your goal (%(score)s)", score=number(goal)), [(d, goal) for d in ends]
+        )
     points = settings.get("recalibration_points") or RECALIBRATION_POINTS
     # Marked from every day shown, not only the thinned ones: a jump is one day.
     marked = set(recalibration_days(shown, points))
     series.add(
         "recalibration",
-        RECALIBRATION_LABEL,
+        _(RECALIBRATION_LABEL),
         [p for p in _points(shown, "total") if p[0].isoformat() in marked],
         stroke=False,
         show_dots=True,
@@ -193,7 +208,7 @@ def pillars_chart(daily: list, range_key: str, today: date, settings=None, width
     drawn = thin(shown)
     series = _Series()
     for field, label in PILLAR_LABELS.items():
-        series.add(field, label, _points(drawn, field))
+        series.add(field, _(label), _points(drawn, field))
     return _render("pillars", series, drawn, layout, range=(0, 25), y_labels=list(range(0, 26, 5)))
 
 
@@ -220,7 +235,7 @@ def ranks_chart(daily: list, range_key: str, today: date, settings=None, width=N
     drawn = thin(ranked)
     series = _Series()
     for field, label in RANK_LABELS.items():
-        series.add(field, label, _points(drawn, field), allow_interruptions=True)
+        series.add(field, _(label), _points(drawn, field), allow_interruptions=True)
     values = [r[k] for r in drawn for k in RANKS if r[k] is not None]
     (bottom, top), ticks = rank_scale(values)
     return _render(
@@ -231,7 +246,7 @@ def ranks_chart(daily: list, range_key: str, today: date, settings=None, width=N
         inverse_y_axis=True,
         range=(bottom, top),
         y_labels=ticks,
-        value_formatter=lambda v: f"Top {v:g}%",
+        value_formatter=lambda v: rank(round(v)),  # the ticks are whole ranks
     )
 
 
@@ -244,11 +259,13 @@ _LOCK = threading.Lock()
 
 def draw(name: str, daily: list, range_key: str, today: date, settings: dict, width=None) -> str:
     """Chart `name` as SVG text, from the cache when the same days, settings and layout were
-    drawn before (the key holds every value shown, so a changed reading draws anew)."""
+    drawn before (the key holds every value shown, so a changed reading draws anew) in the
+    same language: titles, legends and ticks are written in the active one."""
     settings = settings or {}
     shown = in_range(daily, range_key, today)
     key = (
         name,
+        i18n.active(),
         range_key if range_key in RANGES else DEFAULT_RANGE,
         layout_for(width),
         len(daily) == 1,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
 
-from companion.history.wording import MONTHS, day
+from companion.history.wording import day, day_and_month, month
+from companion.i18n import _
 
 # Every series keeps its colour in every chart and range. The first five are tokens.css's
 # --series-*; the others are picked to stay apart from them, on white and on #0d1117.
@@ -110,12 +111,11 @@ def date_ticks(first: date, last: date, most: int) -> list[dict]:
 
 
 def _tick_text(kind: str, tick: date, index: int) -> str:
-    month = MONTHS[tick.month - 1]
     if kind == "year":
         return str(tick.year)
     if kind == "month":
-        return f"{month} {tick.year}" if index == 0 or tick.month == 1 else month
-    return f"{tick.day} {month}"
+        return month(tick, with_year=index == 0 or tick.month == 1)
+    return day_and_month(tick)
 
 
 # -- the stylesheet ------------------------------------------------------------------------------
@@ -162,8 +162,15 @@ def stylesheet(keys: list[str], layout: Layout) -> str:
 
 
 def empty_svg(title: str, lines: list[str], layout: Layout) -> str:
-    """A framed message instead of an empty grid: no axis, so no made-up date (1970)."""
+    """A framed message instead of an empty grid: no axis, so no made-up date (1970).
+
+    `title` and `lines` come translated; the <title> (what a reader's tooltip and a screen
+    reader say) puts them together as one sentence.
+    """
     w, h = layout.width, layout.height
+    # Translators: an empty chart's description: its title, then why it is empty ("SSI (out
+    # of 100): No readings in this range. Choose a longer range above.").
+    described = _("%(chart)s: %(reason)s", chart=title, reason=" ".join(lines))
     middle = h // 2 - (len(lines) - 1) * 12
     notes = "".join(
         f'<text class="note" x="{w // 2}" y="{middle + 24 * i}">{escape(line)}</text>'
@@ -172,7 +179,7 @@ def empty_svg(title: str, lines: list[str], layout: Layout) -> str:
     return (
         "<?xml version='1.0' encoding='utf-8'?>\n"
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" class="empty">'
-        f"<title>{escape(title)}: {escape(' '.join(lines))}</title>"
+        f"<title>{escape(described)}</title>"
         f"<defs><style>{stylesheet([], layout)}</style></defs>"
         f'<rect class="frame" x="1" y="1" width="{w - 2}" height="{h - 2}" rx="8"/>'
         f'<text class="title" x="{w // 2}" y="32">{escape(title)}</text>{notes}</svg>'

@@ -3,16 +3,18 @@
 Every figure is computed here from the daily series, so the page, its table and its tests
 agree; the view only renders this. Each comparison carries the date of the reading it was
 made with, so the page says "since 10 Nov 2026", never an "in 7 days" that is not true.
+Its sentences and names come in the active language.
 """
 
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from companion.history.tips import TIPS
+from companion.history.tips import tips
 from companion.history.trend import has_trend, recalibration_days, trend_per_day
-from companion.history.wording import day
-from companion.reading import PILLAR_NAMES, PILLARS
+from companion.history.wording import count, day
+from companion.i18n import _, ngettext
+from companion.reading import PILLARS, pillar_name
 
 # Which reading a change is counted from: the last one on or before "N days before the latest
 # reading", at most this many days older than that. The page words it by that reading's date.
@@ -56,10 +58,16 @@ def _before(daily: list, latest: dict, days: int) -> dict | None:
 def freshness(latest_day: date, today: date) -> str:
     days = (today - latest_day).days
     if days <= 0:
-        return "today"
+        # Translators: how old the latest reading is ("Captured 10 Nov 2026 at 09:30: today.")
+        return _("today")
     if days == 1:
-        return "yesterday: visit the SSI page to update"
-    return f"{days} days ago: visit the SSI page to update"
+        return _("yesterday: visit the SSI page to update")
+    return ngettext(
+        "%(count)s day ago: visit the SSI page to update",
+        "%(count)s days ago: visit the SSI page to update",
+        days,
+        count=count(days),
+    )
 
 
 def _changes(daily: list, latest: dict) -> list[Change]:
@@ -76,7 +84,7 @@ def _pillars(latest: dict, week_ago: dict | None) -> list[Pillar]:
     return [
         Pillar(
             key=key,
-            name=PILLAR_NAMES[key],
+            name=pillar_name(key),
             score=latest[key],
             change=round(latest[key] - week_ago[key], 3) if week_ago else None,
             within_reach=round(25 - latest[key], 3),
@@ -91,10 +99,14 @@ def _industry_change(daily: list, latest_day: date) -> str | None:
     named = [r for r in daily if r["date"] >= since and r["industry"]]
     for before, after in reversed(list(zip(named, named[1:], strict=False))):
         if before["industry"] != after["industry"]:
-            return (
-                f"Your industry changed from {before['industry']} to {after['industry']} "
-                f"on {day(after['date'])}: ranks and averages before and after compare "
-                "different groups."
+            # Translators: the industries are LinkedIn's names for them, as the user's SSI
+            # page gave them.
+            return _(
+                "Your industry changed from %(before)s to %(after)s on %(day)s: ranks and "
+                "averages before and after compare different groups.",
+                before=before["industry"],
+                after=after["industry"],
+                day=day(after["date"]),
             )
     return None
 
@@ -170,7 +182,7 @@ def summarize(daily: list, settings: dict, today: date) -> dict | None:
         "pillars_since": week_ago["date"] if week_ago else None,
         "within_reach": reach,
         "weakest": weakest,
-        "advice": TIPS[weakest.key],
+        "advice": tips(weakest.key),
         "gaps": {group: _gap(latest, group) for group in GROUPS},
         "rank_trends": {group: _rank_trend(daily, latest, f"{group}_rank") for group in GROUPS},
         "industry_change": _industry_change(daily, date.fromisoformat(latest["date"])),

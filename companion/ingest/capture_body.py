@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from companion import i18n
 from companion.ingest.capture_time import check_capture_moment
 from companion.store import parse_moment
 
@@ -46,7 +47,9 @@ def _captured_at(body: dict, now: datetime | None) -> str:
         raise SchemaError(f"captured_at must be ISO 8601 with an offset: {exc}") from None
     # The window also keeps out years 1 and 9999, whose move to UTC would overflow.
     try:
-        check_capture_moment("captured_at", moment, now)
+        # The API answers the extension in English, as all its other messages are.
+        with i18n.use(i18n.DEFAULT):
+            check_capture_moment("captured_at", moment, now)
     except ValueError as exc:
         raise SchemaError(str(exc)) from None
     return captured_at

@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from companion import store
+from companion.i18n import _
 from companion.ingest.capture_time import check_capture_moment
 from companion.ingest.receive import payload_as_text, read
 from companion.ingest.rows import (
@@ -81,11 +82,14 @@ def _file_moment(path: Path, now: datetime) -> str:
     try:
         moment = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
     except (ValueError, OverflowError, OSError):  # a time past the year 9999
-        raise Refused("the file's modification time is beyond any calendar") from None
+        raise Refused(_("the file's modification time is beyond any calendar")) from None
     try:
-        check_capture_moment("the file's modification time", moment, now)
+        # Translators: what is checked in "%(name)s 1999-01-01T00:00:00+01:00 is before ...".
+        check_capture_moment(_("the file's modification time"), moment, now)
     except ValueError as exc:
-        raise Refused(f"{exc} (a saved page's capture time is its file's time)") from None
+        raise Refused(
+            _("%(problem)s (a saved page's capture time is its file's time)", problem=exc)
+        ) from None
     return moment.isoformat()
 
 
@@ -95,7 +99,7 @@ def _capture(path: Path, kind: str, payload, now: datetime) -> _Capture:
         text.encode("utf-8")
     except UnicodeEncodeError:
         # JSON's "\ud800" escapes decode to what no database column can hold.
-        raise Refused("holds characters that are not valid Unicode (a lone surrogate)") from None
+        raise Refused(_("holds characters that are not valid Unicode (a lone surrogate)")) from None
     capture_id = str(uuid.uuid5(NAMESPACE, f"{kind}:{store.sha256_text(text)}"))
     return _Capture(kind, text, capture_id, _file_moment(path, now))
 
@@ -104,7 +108,7 @@ def _read_capture(capture: _Capture) -> tuple[Reading | None, ParseError | None]
     reading, error = read(capture.kind, capture.text, None)
     if reading is not None and reading.industry is not None:
         if problem := industry_problem(reading.industry):
-            raise Refused(f"industry {problem}")
+            raise Refused(problem)
     return reading, error
 
 
@@ -130,7 +134,9 @@ def _import_capture(db: Database, capture: _Capture, result: FileResult) -> None
         error=error,
     )
     if error is not None:
-        result.refused = f"{error.code}: {error.message} (kept as a failed capture)"
+        result.refused = _(
+            "%(code)s: %(reason)s (kept as a failed capture)", code=error.code, reason=error.message
+        )
     else:
         result.added += 1
 
@@ -152,11 +158,12 @@ def _refusing_the_unexpected():
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise
-        raise Refused(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+        reason = exc.strerror or type(exc).__name__
+        raise Refused(_("cannot be read (%(reason)s)", reason=reason)) from None
     except RecursionError:
-        raise Refused("is nested too deeply to be an SSI page, payload or export") from None
+        raise Refused(_("is nested too deeply to be an SSI page, payload or export")) from None
     except Exception as exc:
-        raise Refused(f"could not be read: {type(exc).__name__}") from exc
+        raise Refused(_("could not be read: %(error)s", error=type(exc).__name__)) from exc
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -164,23 +171,23 @@ def _read_bytes(path: Path) -> bytes:
         mode = path.stat().st_mode  # follows a symbolic link, as reading does
     except FileNotFoundError:
         raise Refused(
-            "is a broken symbolic link" if path.is_symlink() else "no such file"
+            _("is a broken symbolic link") if path.is_symlink() else _("no such file")
         ) from None
     except OSError as exc:
-        raise Refused(f"cannot be read ({exc.strerror})") from None
+        raise Refused(_("cannot be read (%(reason)s)", reason=exc.strerror)) from None
     if stat.S_ISDIR(mode):
-        raise Refused("is a directory")
+        raise Refused(_("is a directory"))
     if not stat.S_ISREG(mode):
         # A pipe or a device would block the import or never end.
-        raise Refused("is not a regular file")
+        raise Refused(_("is not a regular file"))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise Refused(f"cannot be read ({exc.strerror})") from None
+        raise Refused(_("cannot be read (%(reason)s)", reason=exc.strerror)) from None
     if not data.strip():
-        raise Refused("is empty")
+        raise Refused(_("is empty"))
     if b"\0" in data:
-        raise Refused("is not a text file (it holds NUL bytes)")
+        raise Refused(_("is not a text file (it holds NUL bytes)"))
     return data
 
 
@@ -189,8 +196,15 @@ def _utf8(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        from companion.history.wording import count
+
+        byte = f"0x{data[exc.start]:02x}"
         raise Refused(
-            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start:,})"
+            _(
+                "is not UTF-8 text (byte %(byte)s at offset %(offset)s)",
+                byte=byte,
+                offset=count(exc.start),
+            )
         ) from None
 
 
@@ -198,9 +212,9 @@ def _json(text: str):
     try:
         return json.loads(text)
     except RecursionError:
-        raise Refused("is JSON nested too deeply to be an SSI payload or export") from None
+        raise Refused(_("is JSON nested too deeply to be an SSI payload or export")) from None
     except ValueError as exc:
-        raise Refused(f"not valid JSON ({str(exc)[:200]})") from None
+        raise Refused(_("not valid JSON (%(reason)s)", reason=str(exc)[:200])) from None
 
 
 def _read_file(path: Path, now: datetime) -> list[tuple[dict, dict]] | _Capture:
@@ -210,7 +224,7 @@ def _read_file(path: Path, now: datetime) -> list[tuple[dict, dict]] | _Capture:
     """
     suffix = path.suffix.lower()
     if suffix not in (".html", ".htm", ".json", ".csv"):
-        raise Refused("expected a saved page (.html/.htm), a .json or a .csv file")
+        raise Refused(_("expected a saved page (.html/.htm), a .json or a .csv file"))
     data = _read_bytes(path)
     if suffix == ".csv":
         return pairs_from_rows(rows_from_csv(_utf8(data)), now)
@@ -220,11 +234,12 @@ def _read_file(path: Path, now: datetime) -> list[tuple[dict, dict]] | _Capture:
     content = _json(_utf8(data))
     if isinstance(content, dict) and "readings" in content:
         if not isinstance(content["readings"], list):
-            raise Refused(f"readings must be a list, not {kind_of(content['readings'])}")
+            kind = kind_of(content["readings"])
+            raise Refused(_("%(name)s must be a list, not %(kind)s", name="readings", kind=kind))
         return pairs_from_rows(enumerate(content["readings"], start=1), now)
     if isinstance(content, dict) and "memberScore" in content:
         return _capture(path, "api", content, now)
-    raise Refused("neither a salesApiSsi payload nor an SSI Companion JSON export")
+    raise Refused(_("neither a salesApiSsi payload nor an SSI Companion JSON export"))
 
 
 def import_file(db: Database, path: Path, now: datetime | None = None) -> FileResult:

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from companion import store
+from companion.i18n import _
 from companion.ingest.capture_time import check_capture_moment
 from companion.ingest.exports import EXPORT_COLUMNS, TEXT_COLUMNS, unescape_formula
 from companion.parse import ParseError, build_reading
@@ -35,21 +36,33 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class Refused(Exception):
-    """The file cannot be imported; the message says why."""
+    """The file cannot be imported; the message says why (in the user's language: the
+    messages are translated when they are made, while the command's language is active)."""
 
 
 # -- import: what a refusal says ----------------------------------------------------------------
 
 
 def kind_of(value) -> str:
-    """What a JSON value is, in the words of a refusal."""
+    """What a JSON value is, in the words of a refusal ("must be a number, not a list")."""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "true" if value else "false"  # JSON's own words, in every language
     if isinstance(value, int | float):
-        return "a number"
+        # Translators: what a value in a file is, in "total must be a number, not %(kind)s".
+        return _("a number")
     if isinstance(value, str):
-        return "text"
-    return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+        return _("text")
+    if isinstance(value, list):
+        return _("a list")
+    if isinstance(value, dict):
+        return _("an object")
+    return type(value).__name__
+
+
+def in_row(row_no: int, problem: str) -> str:
+    """A problem of one row of an export: "row 3: total is empty"."""
+    # Translators: %(problem)s is a sentence of its own ("total is empty").
+    return _("row %(row)s: %(problem)s", row=row_no, problem=problem)
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -58,20 +71,31 @@ def _quote(text: str, limit: int = 40) -> str:
 
 
 def industry_problem(text: str) -> str | None:
-    """What makes `text` no industry's name, or None."""
+    """What makes `text` no industry's name ("industry holds control characters"), or None."""
+    from companion.history.wording import count
+
     if len(text) > MAX_INDUSTRY:
-        return f"is {len(text):,} characters long; an industry's name has at most {MAX_INDUSTRY}"
+        # Translators: "industry" is the field's name in the export and stays as it is.
+        return _(
+            "industry is %(length)s characters long; an industry's name has at most %(most)s",
+            length=count(len(text)),
+            most=MAX_INDUSTRY,
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         # JSON's "\ud800" escapes: no database column can hold them.
-        return "holds characters that are not valid Unicode"
+        return _("industry holds characters that are not valid Unicode")
     if _CONTROL.search(text):
-        return "holds control characters"
+        return _("industry holds control characters")
     return None
 
 
 # -- import: rows of our own export -----------------------------------------------------------
+
+
+def _not_a_number(name: str, raw: str) -> str:
+    return _("%(name)s is not a number: %(value)s", name=name, value=_quote(raw))
 
 
 def _number(name: str, raw, row_no: int):
@@ -79,42 +103,53 @@ def _number(name: str, raw, row_no: int):
         return None
     # JSON's true and false are ints to Python; as a score or a rank they are a mistake.
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise Refused(f"row {row_no}: {name} must be a number, not {kind_of(raw)}")
+        # Translators: %(name)s is a column of the export (total, brand...): it stays as it is.
+        problem = _("%(name)s must be a number, not %(kind)s", name=name, kind=kind_of(raw))
+        raise Refused(in_row(row_no, problem))
     # float() also takes "1_0" and digits of other scripts, which no export writes.
     if isinstance(raw, str) and (not raw.isascii() or "_" in raw):
-        raise Refused(f"row {row_no}: {name} is not a number: {_quote(raw)}")
+        raise Refused(in_row(row_no, _not_a_number(name, raw)))
     try:
         value = float(raw)
     except ValueError:
-        raise Refused(f"row {row_no}: {name} is not a number: {_quote(raw)}") from None
+        raise Refused(in_row(row_no, _not_a_number(name, raw))) from None
     except OverflowError:  # an int beyond any float, such as 10**400
-        raise Refused(f"row {row_no}: {name} is far too large a number") from None
+        raise Refused(in_row(row_no, _("%(name)s is far too large a number", name=name))) from None
     if not math.isfinite(value):
-        raise Refused(f"row {row_no}: {name} is not a finite number")
+        raise Refused(in_row(row_no, _("%(name)s is not a finite number", name=name)))
     if name in _INTS:
         if value != int(value):
-            raise Refused(f"row {row_no}: {name} must be a whole number, not {str(raw)[:40]}")
+            problem = _(
+                "%(name)s must be a whole number, not %(value)s", name=name, value=str(raw)[:40]
+            )
+            raise Refused(in_row(row_no, problem))
         return int(value)
     return value
 
 
 def _moment(raw, row_no: int, now: datetime) -> datetime:
+    from companion.history.wording import count
+
     if raw is None or raw == "":
-        raise Refused(f"row {row_no}: captured_at is empty")
+        raise Refused(in_row(row_no, _("%(name)s is empty", name="captured_at")))
     if not isinstance(raw, str):
-        raise Refused(f"row {row_no}: captured_at must be text, not {kind_of(raw)}")
+        problem = _("%(name)s must be text, not %(kind)s", name="captured_at", kind=kind_of(raw))
+        raise Refused(in_row(row_no, problem))
     if len(raw) > _MAX_MOMENT:
-        raise Refused(
-            f"row {row_no}: captured_at is {len(raw):,} characters, too long for a moment"
+        problem = _(
+            "%(name)s is %(length)s characters, too long for a moment",
+            name="captured_at",
+            length=count(len(raw)),
         )
+        raise Refused(in_row(row_no, problem))
     try:
         moment = store.parse_moment(raw)
     except ValueError as exc:
-        raise Refused(f"row {row_no}: captured_at: {exc}") from None
+        raise Refused(in_row(row_no, f"captured_at: {exc}")) from None
     try:
         check_capture_moment("captured_at", moment, now)
     except ValueError as exc:
-        raise Refused(f"row {row_no}: {exc}") from None
+        raise Refused(in_row(row_no, str(exc))) from None
     return moment
 
 
@@ -122,21 +157,23 @@ def _industry(raw, row_no: int) -> str | None:
     if raw is None or raw == "":
         return None
     if not isinstance(raw, str):
-        raise Refused(f"row {row_no}: industry must be text, not {kind_of(raw)}")
+        problem = _("%(name)s must be text, not %(kind)s", name="industry", kind=kind_of(raw))
+        raise Refused(in_row(row_no, problem))
     if problem := industry_problem(raw):
-        raise Refused(f"row {row_no}: industry {problem}")
+        raise Refused(in_row(row_no, problem))
     return raw
 
 
 def _row_to_capture(row: dict, row_no: int, now: datetime) -> tuple[dict, dict]:
     if not isinstance(row, dict):
-        raise Refused(f"row {row_no}: must be an object, not {kind_of(row)}")
+        problem = _("must be an object, not %(kind)s", kind=kind_of(row))
+        raise Refused(in_row(row_no, problem))
     captured_at = row.get("captured_at")
     moment = _moment(captured_at, row_no, now)
     values = {name: _number(name, row.get(name), row_no) for name in _NUMBERS}
     for name in ("total", *PILLARS):
         if values[name] is None:
-            raise Refused(f"row {row_no}: {name} is empty")
+            raise Refused(in_row(row_no, _("%(name)s is empty", name=name)))
     found = Found(
         source="import",
         pillars={p: values[p] for p in PILLARS},
@@ -151,7 +188,7 @@ def _row_to_capture(row: dict, row_no: int, now: datetime) -> tuple[dict, dict]:
     try:
         reading = build_reading(found)
     except ParseError as error:
-        raise Refused(f"row {row_no}: {error.message}") from None
+        raise Refused(in_row(row_no, error.message)) from None
     payload = json.dumps(
         {name: row.get(name) for name in EXPORT_COLUMNS}, ensure_ascii=False, sort_keys=True
     )
@@ -184,18 +221,29 @@ def rows_from_csv(text: str) -> Iterable[tuple[int, dict]]:
         header = next(reader, [])
         if sorted(header) != sorted(EXPORT_COLUMNS):
             raise Refused(
-                "not an SSI Companion CSV export: the header must be " + ",".join(EXPORT_COLUMNS)
+                _(
+                    "not an SSI Companion CSV export: the header must be %(header)s",
+                    header=",".join(EXPORT_COLUMNS),
+                )
             )
         row_no = reader.line_num + 1
         for cells in reader:
             if cells:  # a blank line is no row
                 if len(cells) != len(header):
-                    raise Refused(f"row {row_no}: {len(cells)} cells, the header has {len(header)}")
+                    # Translators: the row's cells and the header's, as in a spreadsheet.
+                    cells_and_header = _(
+                        "%(cells)s cells, the header has %(header)s",
+                        cells=len(cells),
+                        header=len(header),
+                    )
+                    raise Refused(in_row(row_no, cells_and_header))
                 yield row_no, _unescaped(dict(zip(header, cells, strict=True)))
             row_no = reader.line_num + 1
     except csv.Error as exc:
         # Such as "field larger than field limit": no cell of an export is that long.
-        raise Refused(f"not readable as CSV at line {reader.line_num}: {exc}") from None
+        raise Refused(
+            _("not readable as CSV at line %(line)s: %(reason)s", line=reader.line_num, reason=exc)
+        ) from None
 
 
 def pairs_from_rows(rows: Iterable[tuple[int, dict]], now: datetime) -> list[tuple[dict, dict]]:

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from companion import store
+from companion import i18n, store
+from companion.i18n import _
 from companion.reminders.evaluate import evaluate
 from companion.reminders.rules import RULES, Decision, History
 from companion.store import preferences
@@ -41,14 +42,14 @@ def _deliver(db: Database, decision: Decision, notifier) -> None:
         },
     )
     if not claimed:  # another check (a restart, an overlapping run) got there first
-        decision.status, decision.reason = "suppressed", "already sent"
+        decision.status, decision.reason = "suppressed", _("already sent")
         return
     if desktop and not notifier.send(decision.title, decision.body, decision.link):
         # Recorded, so never lost: the inbox shows it even when the desktop did not.
         decision.status = "inbox"
         store.set_notification_status(db, decision.key, "inbox")
     if decision.status == "inbox":
-        decision.reason = "no desktop notifications here: kept in the inbox"
+        decision.reason = _("no desktop notifications here: kept in the inbox")
     log.info("reminder %s: %s", decision.key, decision.status)
 
 
@@ -59,10 +60,17 @@ def run_check(
     dry_run: bool = False,
     rules: tuple = RULES,
 ) -> list[Decision]:
-    """Evaluate `rules` at `now` (aware) and, unless dry_run, deliver what may be sent."""
-    decisions = evaluate(history_at(db, now), preferences.load(db), store.sent_keys(db), now, rules)
-    if not dry_run:
-        for decision in decisions:
-            if decision.status == "would_send":
-                _deliver(db, decision, notifier)
+    """Evaluate `rules` at `now` (aware) and, unless dry_run, deliver what may be sent.
+
+    Reminders are written in the `language` preference (`auto`: the system's), also when a
+    capture that arrived through a page in another language set the check off; so are the
+    reasons `ssi-companion check` prints.
+    """
+    settings = preferences.load(db)
+    with i18n.use(i18n.choose(settings["language"])):
+        decisions = evaluate(history_at(db, now), settings, store.sent_keys(db), now, rules)
+        if not dry_run:
+            for decision in decisions:
+                if decision.status == "would_send":
+                    _deliver(db, decision, notifier)
     return decisions

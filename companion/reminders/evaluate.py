@@ -1,8 +1,13 @@
 """Which reminders are due at a moment, and which of them may be sent: the rules, then the
-user's switches, the dedup log, holiday mode and quiet hours. Pure, like the rules."""
+user's switches, the dedup log, holiday mode and quiet hours. Pure, like the rules.
+
+Each reason a reminder is held back is a sentence for people (`ssi-companion check` prints
+it), in the active language.
+"""
 
 from datetime import date, datetime, time
 
+from companion.i18n import _
 from companion.reminders.rules import (
     RULES,
     Decision,
@@ -55,18 +60,28 @@ def evaluate(
         for d in decisions
         if d.kind == "recalibration" and settings["rule_recalibration"]
     }
-    pause = settings["pause_until"]
     for decision in decisions:
-        if decision.key in sent:
-            decision.status, decision.reason = "suppressed", f"already sent {sent[decision.key]}"
-        elif not settings[f"rule_{decision.kind}"]:
-            decision.status, decision.reason = "suppressed", f"the {decision.kind} rule is off"
-        elif decision.kind == "drop" and decision.key.split(":", 1)[1] in recalibrated:
-            decision.status = "suppressed"
-            decision.reason = "replaced by the recalibration notice for that day"
-        elif pause and now.date() <= date.fromisoformat(pause):
-            decision.status, decision.reason = "suppressed", f"paused until {pause}"
-        elif _in_quiet_hours(settings["quiet_hours"], now.time()):
-            decision.status = "suppressed"
-            decision.reason = f"quiet hours ({settings['quiet_hours']}); sent at the next check"
+        reason = _held_back(decision, settings, sent, recalibrated, now)
+        if reason:
+            decision.status, decision.reason = "suppressed", reason
     return decisions
+
+
+def _held_back(decision: Decision, settings: dict, sent: dict, recalibrated: set, now) -> str:
+    """Why `decision` may not be sent now, or "" when it may. Values the user typed in the
+    settings (a pause date, quiet hours) and the log's moment are said as they are stored."""
+    pause, quiet = settings["pause_until"], settings["quiet_hours"]
+    if decision.key in sent:
+        # Translators: followed by the moment it was recorded, in UTC (2026-11-24T09:31:00Z).
+        return _("already sent %(moment)s", moment=sent[decision.key])
+    if not settings[f"rule_{decision.kind}"]:
+        # Translators: %(rule)s is the rule's name in the settings (stale, drop, rank,
+        # recalibration, weekly, goal): keep it as it is.
+        return _("the %(rule)s rule is off", rule=decision.kind)
+    if decision.kind == "drop" and decision.key.split(":", 1)[1] in recalibrated:
+        return _("replaced by the recalibration notice for that day")
+    if pause and now.date() <= date.fromisoformat(pause):
+        return _("paused until %(day)s", day=pause)
+    if _in_quiet_hours(quiet, now.time()):
+        return _("quiet hours (%(hours)s); sent at the next check", hours=quiet)
+    return ""

@@ -2,13 +2,12 @@
 
 No Flask, no database, no clock: `evaluate()` is given everything it looks at, so the same
 inputs always give the same decisions (the scheduler, `ssi-companion check` and the tests
-all call it the same way).
+all call it the same way). What each reminder says is in sentences.py, in the active language.
 """
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
-from companion.history.tips import tip
 from companion.history.trend import (
     day_of,
     has_trend,
@@ -16,8 +15,8 @@ from companion.history.trend import (
     pillar_changes,
     trend_per_day,
 )
-from companion.history.wording import day
-from companion.reading import PILLAR_NAMES, PILLARS, SSI_URL
+from companion.reading import PILLARS, SSI_URL
+from companion.reminders import sentences
 
 RULES = ("stale", "drop", "rank", "recalibration", "weekly", "goal")
 # Rules worth running the moment a capture arrives (stale and weekly wait for their time).
@@ -49,10 +48,6 @@ class History:
     last_capture_at: datetime | None  # the last capture of any status
 
 
-def _signed(value: float) -> str:
-    return f"{value:+.1f}".replace("-", "\u2212")
-
-
 def _week_before(daily: list, latest: dict) -> dict | None:
     target = day_of(latest) - timedelta(days=7)
     low, high = WEEK_WINDOW_DAYS
@@ -79,18 +74,8 @@ def stale(history: History, settings: dict, now: datetime) -> list[Decision]:
     days = (now.date() - last_day).days
     if days < settings["stale_days"]:
         return []
-    return [
-        Decision(
-            kind="stale",
-            key=f"stale:{last_day.isoformat()}",
-            title="Time to check your SSI",
-            body=(
-                f"Your last SSI capture was on {last_day.isoformat()}, {days} days ago. "
-                "Open the SSI page to record where you stand today."
-            ),
-            link=SSI_URL,
-        )
-    ]
+    title, body = sentences.stale(last_day, days)
+    return [Decision("stale", f"stale:{last_day.isoformat()}", title, body, SSI_URL)]
 
 
 def drop(history: History, settings: dict, now: datetime) -> list[Decision]:
@@ -102,43 +87,26 @@ def drop(history: History, settings: dict, now: datetime) -> list[Decision]:
         return []
     changes = pillar_changes(latest, earlier)
     worst = min(PILLARS, key=lambda p: changes[p])
-    return [
-        Decision(
-            kind="drop",
-            key=f"drop:{latest['date']}",
-            title=f"Your SSI fell {fall:.1f} points in a week",
-            body=(
-                f"SSI {latest['total']:.1f} on {latest['date']}, down from "
-                f"{earlier['total']:.1f} on {earlier['date']}. "
-                f"{PILLAR_NAMES[worst]} fell most ({_signed(changes[worst])}). "
-                f"Try this: {tip(worst)}"
-            ),
-            link=SSI_URL,
-        )
-    ]
+    title, body = sentences.drop(fall, latest, earlier, worst, changes[worst])
+    return [Decision("drop", f"drop:{latest['date']}", title, body, SSI_URL)]
 
 
 def rank(history: History, settings: dict, now: datetime) -> list[Decision]:
     latest, earlier = _latest_and_week_before(history.daily)
     if earlier is None:
         return []
-    worse = []
+    worse = {}
     for group in ("industry", "network"):
         before, after = earlier[f"{group}_rank"], latest[f"{group}_rank"]
         # Smaller is better: Top 5% beats Top 12%.
         if before is not None and after is not None and after - before >= settings["rank_points"]:
-            worse.append(f"{group} rank went from Top {before}% to Top {after}%")
+            worse[group] = (before, after)
     if not worse:
         return []
-    return [
-        Decision(
-            kind="rank",
-            key=f"rank:{latest['date']}",
-            title="Your SSI rank slipped",
-            body=f"Since {earlier['date']}, your " + " and your ".join(worse) + ".",
-            link=SSI_URL,
-        )
-    ]
+    title, body = sentences.rank_slipped(
+        earlier["date"], worse.get("industry"), worse.get("network")
+    )
+    return [Decision("rank", f"rank:{latest['date']}", title, body, SSI_URL)]
 
 
 def recalibration(history: History, settings: dict, now: datetime) -> list[Decision]:
@@ -147,22 +115,8 @@ def recalibration(history: History, settings: dict, now: datetime) -> list[Decis
     latest, previous = history.daily[-1], history.daily[-2]
     if not is_recalibration(previous, latest, settings["recalibration_points"]):
         return []
-    moved = latest["total"] - previous["total"]
-    direction = "down" if moved < 0 else "up"
-    return [
-        Decision(
-            kind="recalibration",
-            key=f"recalibration:{latest['date']}",
-            title="LinkedIn seems to have recalibrated the SSI",
-            body=(
-                f"On {day(latest['date'])} your SSI went {direction} {abs(moved):.1f} points "
-                f"overnight ({previous['total']:.1f} to {latest['total']:.1f}), all four pillars "
-                "together, while your industry and network ranks held. That is most likely a "
-                "LinkedIn-wide change, not something you did."
-            ),
-            link=SSI_URL,
-        )
-    ]
+    title, body = sentences.recalibration(latest["date"], previous["total"], latest["total"])
+    return [Decision("recalibration", f"recalibration:{latest['date']}", title, body, SSI_URL)]
 
 
 def weekly(history: History, settings: dict, now: datetime) -> list[Decision]:
@@ -171,39 +125,10 @@ def weekly(history: History, settings: dict, now: datetime) -> list[Decision]:
     latest = history.daily[-1]
     earlier = _week_before(history.daily, latest)
     year, week, _ = now.date().isocalendar()
-    lines = [f"SSI {latest['total']:.1f} on {latest['date']}"]
-    if earlier is not None:
-        lines[0] += f" ({_signed(latest['total'] - earlier['total'])} since {earlier['date']})"
-        changes = pillar_changes(latest, earlier)
-        lines.append(
-            ", ".join(f"{PILLAR_NAMES[p]} {latest[p]:.1f} ({_signed(changes[p])})" for p in PILLARS)
-        )
-    ranks = [
-        f"{group} Top {latest[f'{group}_rank']}%"
-        for group in ("industry", "network")
-        if latest[f"{group}_rank"] is not None
-    ]
-    if ranks:
-        lines.append("Ranks: " + ", ".join(ranks))
+    changes = pillar_changes(latest, earlier) if earlier is not None else {}
     weakest = min(PILLARS, key=lambda p: latest[p])
-    line = f"Weakest pillar: {PILLAR_NAMES[weakest]} ({latest[weakest]:.1f}/25)"
-    if latest["industry_avg"] is not None:
-        gap = latest["total"] - latest["industry_avg"]
-        line += (
-            f"; your SSI is {abs(gap):.1f} points {'above' if gap >= 0 else 'below'} "
-            f"your industry's average of {latest['industry_avg']:.0f}"
-        )
-    lines.append(line)
-    lines.append(f"This week: {tip(weakest, week)}")
-    return [
-        Decision(
-            kind="weekly",
-            key=f"weekly:{year}-W{week:02d}",
-            title="Your SSI week",
-            body=". ".join(line.rstrip(".") for line in lines) + ".",
-            link=SSI_URL,
-        )
-    ]
+    title, body = sentences.weekly(latest, earlier, changes, weakest, week)
+    return [Decision("weekly", f"weekly:{year}-W{week:02d}", title, body, SSI_URL)]
 
 
 def goal(history: History, settings: dict, now: datetime) -> list[Decision]:
@@ -213,22 +138,14 @@ def goal(history: History, settings: dict, now: datetime) -> list[Decision]:
     deadline = date.fromisoformat(deadline)
     latest = history.daily[-1]
     if latest["total"] >= target:
-        return [
-            Decision(
-                kind="goal",
-                key=f"goal-reached:{target:g}:{deadline.isoformat()}",
-                title=f"Goal reached: SSI {target:g}",
-                body=f"Your SSI is {latest['total']:.1f} on {latest['date']}. Well done.",
-                link=SSI_URL,
-            )
-        ]
+        key = f"goal-reached:{target:g}:{deadline.isoformat()}"
+        return [Decision("goal", key, *sentences.goal_reached(target, latest), SSI_URL)]
     today = now.date()
     missing = target - latest["total"]
     days_left = (deadline - today).days
     if days_left < 0:
-        body = f"The goal date {deadline.isoformat()} has passed with SSI {latest['total']:.1f}."
         key = f"goal-passed:{target:g}:{deadline.isoformat()}"  # said once, not every week
-        return [Decision("goal", key, f"Goal of {target:g} not reached", body, SSI_URL)]
+        return [Decision("goal", key, *sentences.goal_passed(target, deadline, latest), SSI_URL)]
     days_left = max(days_left, 1)  # on the day itself, a day is what is left
     year, week, _ = today.isocalendar()
     key = f"goal-missed:{target:g}:{deadline.isoformat()}:{year}-W{week:02d}"
@@ -236,22 +153,10 @@ def goal(history: History, settings: dict, now: datetime) -> list[Decision]:
         return []  # too little history to project honestly: the summary page waits too
     slope = trend_per_day(history.daily, day_of(latest))
     needed = missing / days_left * 7
-    if slope <= 0:
-        projection = "your SSI has not been rising over the last 30 days"
-    else:
+    reach = None  # not rising over the last 30 days: no day to name
+    if slope > 0:
         reach = day_of(latest) + timedelta(days=missing / slope)
         if reach <= deadline:
             return []
-        projection = f"at the trend of the last 30 days you reach it on {reach.isoformat()}"
-    return [
-        Decision(
-            kind="goal",
-            key=key,
-            title=f"Your goal of {target:g} by {deadline.isoformat()} is at risk",
-            body=(
-                f"SSI {latest['total']:.1f} now; {projection}. To make it, gain about "
-                f"{needed:.1f} points a week."
-            ),
-            link=SSI_URL,
-        )
-    ]
+    title, body = sentences.goal_at_risk(target, deadline, latest, reach, needed)
+    return [Decision("goal", key, title, body, SSI_URL)]

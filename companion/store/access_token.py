@@ -20,14 +20,17 @@ import threading
 from pathlib import Path
 
 from companion.config import ConfigError
+from companion.i18n import N_, _
 
 TOKEN_FILE = "token"
 # What secrets.token_urlsafe makes; anything else in the file is damage, not a token.
 _WELL_FORMED = re.compile(r"[A-Za-z0-9_-]{32,128}")
 # A token and its newline are under 200 bytes; a larger file is read no further.
 _MAX_BYTES = 4096
-_ROTATE = "run `ssi-companion token --rotate` to make a new one, then pair the extension again"
-_MOVE_AWAY = "move it away, then run `ssi-companion token --rotate` and pair the extension again"
+_ROTATE = N_("run `ssi-companion token --rotate` to make a new one, then pair the extension again")
+_MOVE_AWAY = N_(
+    "move it away, then run `ssi-companion token --rotate` and pair the extension again"
+)
 
 # What the running server says about its token: never the token, only what is wrong with it.
 log = logging.getLogger("companion.token")
@@ -42,7 +45,14 @@ class Unusable(Exception):
 
     def __init__(self, reason: str, remedy: str = _ROTATE):
         super().__init__(reason)
-        self.remedy = remedy
+        self.remedy = _(remedy)
+
+
+def unusable_sentence(path: Path, exc: Unusable) -> str:
+    # Translators: the reason is one of "cannot be read (...)", "holds no token (it is
+    # damaged)", "is a folder, not a file", "is not a regular file"; the remedy says what to run.
+    return _("the token file %(path)s %(reason)s: %(remedy)s", path=path, reason=exc,
+             remedy=exc.remedy)  # fmt: skip
 
 
 def _path(data_dir) -> Path:
@@ -57,27 +67,27 @@ def load(path: Path) -> str:
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise Unusable(f"cannot be read ({exc.strerror})") from None
+        raise Unusable(_("cannot be read (%(why)s)", why=exc.strerror)) from None
     try:
         data = _read_regular(fd)
     finally:
         os.close(fd)
     token = data.decode("ascii", errors="replace").strip()
     if not _WELL_FORMED.fullmatch(token):
-        raise Unusable("holds no token (it is damaged)")
+        raise Unusable(_("holds no token (it is damaged)"))
     return token
 
 
 def _read_regular(fd: int) -> bytes:
     mode = os.fstat(fd).st_mode
     if stat.S_ISDIR(mode):
-        raise Unusable("is a folder, not a file", _MOVE_AWAY)
+        raise Unusable(_("is a folder, not a file"), _MOVE_AWAY)
     if not stat.S_ISREG(mode):
-        raise Unusable("is not a regular file")  # a FIFO, a socket: rotate replaces it
+        raise Unusable(_("is not a regular file"))  # a FIFO, a socket: rotate replaces it
     try:
         return os.read(fd, _MAX_BYTES)
     except OSError as exc:
-        raise Unusable(f"cannot be read ({exc.strerror})") from None
+        raise Unusable(_("cannot be read (%(why)s)", why=exc.strerror)) from None
 
 
 def _write_temporary(path: Path, token: str) -> Path:
@@ -124,12 +134,15 @@ def get(data_dir) -> str:
     except FileNotFoundError:
         pass
     except Unusable as exc:
-        raise TokenError(f"the token file {path} {exc}: {exc.remedy}") from None
+        raise TokenError(unusable_sentence(path, exc)) from None
     _create(path)
     try:
         return load(path)
     except (FileNotFoundError, Unusable) as exc:  # removed or damaged in between
-        raise TokenError(f"the token file {path} could not be made ({exc}): {_ROTATE}") from None
+        raise TokenError(
+            _("the token file %(path)s could not be made (%(why)s): %(remedy)s",
+              path=path, why=exc, remedy=_(_ROTATE))
+        ) from None  # fmt: skip
 
 
 def rotate(data_dir) -> str:
@@ -140,7 +153,10 @@ def rotate(data_dir) -> str:
     path = _path(data_dir)
     if path.is_dir() and not path.is_symlink():
         # os.replace cannot put a file over it, and what is inside is not ours to delete.
-        raise TokenError(f"the token file {path} is a folder, not a file: {_MOVE_AWAY}")
+        raise TokenError(
+            _("the token file %(path)s is a folder, not a file: %(remedy)s",
+              path=path, remedy=_(_MOVE_AWAY))
+        )  # fmt: skip
     token = secrets.token_urlsafe(32)
     tmp = _write_temporary(path, token)
     try:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from companion import store
+from companion.i18n import _, ngettext
 
 BACKUP_DIR = "backups"
 _NAME = re.compile(r"^ssi-(\d{8}T\d{6}\d{0,6}Z)\.db$")
@@ -129,11 +130,11 @@ def make_backup(data_dir, out: Path | None = None, now: datetime | None = None) 
     now = now or store.now_utc()
     dest = Path(out) if out else backup_dir(data_dir) / f"ssi-{stamp_of(now)}.db"
     if dest.exists():
-        raise BackupError(f"{dest} already exists: choose another file")
+        raise BackupError(_("%(path)s already exists: choose another file", path=dest))
     if not dest.parent.is_dir():
-        raise BackupError(f"{dest.parent} is not a folder")
+        raise BackupError(_("%(path)s is not a folder", path=dest.parent))
     if dest.resolve() == store.db_path(data_dir).resolve():
-        raise BackupError("a backup cannot overwrite the database itself")
+        raise BackupError(_("a backup cannot overwrite the database itself"))
     with _one_at_a_time(data_dir), store.connection(data_dir) as db:
         _write_snapshot(db, dest)
     return dest
@@ -218,18 +219,35 @@ def backup_if_due(data_dir, now: datetime | None = None) -> Path | None:
 def damage_help(data_dir, error: store.DatabaseDamaged) -> str:
     """What to tell the user when the database is damaged: the file, the newest backup, and
     the exact command that brings it back."""
-    lines = [f"{error}. Nothing was written to it."]
+    from companion.history.wording import count
+
+    # Translators: %(problem)s says what is wrong with the database ("the database ... is
+    # damaged (...)").
+    lines = [_("%(problem)s. Nothing was written to it.", problem=error)]
     backup = newest(data_dir)
     if backup is None:
         lines.append(
-            f"There is no backup in {Path(data_dir) / BACKUP_DIR}. Move {error.path} aside to "
-            "start a new history (the extension keeps what it has not delivered)."
+            _(
+                "There is no backup in %(folder)s. Move %(path)s aside to start a new history "
+                "(the extension keeps what it has not delivered).",
+                folder=Path(data_dir) / BACKUP_DIR,
+                path=error.path,
+            )
         )
     else:
-        count = "?" if backup.readings is None else backup.readings
-        lines.append(
-            f"The newest backup is {backup.path} "
-            f"({backup.local_time:%Y-%m-%d %H:%M}, {count} readings). Restore it with:"
-        )
+        made = {"path": backup.path, "made": f"{backup.local_time:%Y-%m-%d %H:%M}"}
+        if backup.readings is None:
+            newest_is = _(
+                "The newest backup is %(path)s (%(made)s, ? readings). Restore it with:", **made
+            )
+        else:
+            newest_is = ngettext(
+                "The newest backup is %(path)s (%(made)s, %(count)s reading). Restore it with:",
+                "The newest backup is %(path)s (%(made)s, %(count)s readings). Restore it with:",
+                backup.readings,
+                count=count(backup.readings),
+                **made,
+            )
+        lines.append(newest_is)
         lines.append(f"  ssi-companion restore {backup.path}")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from companion.i18n import _, ngettext
 from companion.store.migrations import NewerSchema, bring_up_to_date
 
 DB_NAME = "ssi.db"
@@ -42,14 +43,18 @@ USER_ERRORS = (StoreError, NewerSchema)
 
 class DatabaseDamaged(StoreError):
     def __init__(self, path: Path, reason: str):
-        super().__init__(f"the database {path} is damaged ({reason})")
+        super().__init__(
+            _("the database %(path)s is damaged (%(reason)s)", path=path, reason=reason)
+        )
         self.path = path
         self.reason = reason
 
 
 class DiskFull(StoreError):
     def __init__(self, where: str | os.PathLike):
-        super().__init__(f"the disk that holds {where} is full: free some space and try again")
+        super().__init__(
+            _("the disk that holds %(where)s is full: free some space and try again", where=where)
+        )
 
 
 def db_path(data_dir: str | os.PathLike) -> Path:
@@ -173,14 +178,19 @@ def schema_problem(db: Database, data_dir) -> str | None:
     tables = set(db.table_names())
     if not tables:
         if any((Path(data_dir) / "backups").glob("ssi-*.db")):
-            return "it is empty, though backups of your history exist"
+            return _("it is empty, though backups of your history exist")
         return None  # a new database: the migrations create it
     if "_sqlite_migrations" not in tables:
-        return "it holds no SSI Companion data"
+        return _("it holds no SSI Companion data")
     applied = {r[0] for r in db.execute("SELECT name FROM _sqlite_migrations").fetchall()}
     missing = sorted(t for t, m in TABLE_MIGRATIONS.items() if m in applied and t not in tables)
     if missing:
-        return f"its table(s) {', '.join(missing)} are missing"
+        return ngettext(
+            "its table %(tables)s is missing",
+            "its tables %(tables)s are missing",
+            len(missing),
+            tables=", ".join(missing),
+        )
     return None
 
 

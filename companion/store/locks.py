@@ -17,6 +17,8 @@ import os
 import time
 from pathlib import Path
 
+from companion.i18n import _
+
 SERVE_LOCK = "serve.lock"
 USE_LOCK = "use.lock"
 # How long to wait for the record of a holder that has only just taken `serve.lock`.
@@ -26,12 +28,17 @@ HOLDER_WAIT_S = 1.0
 class AlreadyServing(Exception):
     def __init__(self, data_dir, holder: dict):
         self.holder = holder
+        pid = holder.get("pid", "?")
         if holder.get("command") == "restore":
-            message = f"a restore is under way in {data_dir} (pid {holder.get('pid', '?')})"
+            message = _(
+                "a restore is under way in %(folder)s (pid %(pid)s)", folder=data_dir, pid=pid
+            )
         else:
-            message = (
-                f"a companion already serves {data_dir} "
-                f"(pid {holder.get('pid', '?')}, port {holder.get('port', '?')})"
+            message = _(
+                "a companion already serves %(folder)s (pid %(pid)s, port %(port)s)",
+                folder=data_dir,
+                pid=pid,
+                port=holder.get("port", "?"),
             )
         super().__init__(message)
 
@@ -39,7 +46,10 @@ class AlreadyServing(Exception):
 class InUse(Exception):
     def __init__(self, data_dir):
         super().__init__(
-            f"another ssi-companion command is using {data_dir}: wait for it to finish"
+            _(
+                "another ssi-companion command is using %(folder)s: wait for it to finish",
+                folder=data_dir,
+            )
         )
 
 

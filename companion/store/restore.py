@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion import store
+from companion.i18n import _
 from companion.store import locks
 from companion.store.backups import BackupError, fsync_dir, stamp_of
 from companion.store.migrations import NewerSchema, bring_up_to_date, migrations, refuse_newer
@@ -27,7 +28,9 @@ def _check_candidate(source: Path) -> None:
     try:
         conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise BackupError(f"{source} cannot be opened ({exc})") from None
+        raise BackupError(
+            _("%(path)s cannot be opened (%(reason)s)", path=source, reason=exc)
+        ) from None
     db = store.Database(conn)
     try:
         try:
@@ -39,14 +42,16 @@ def _check_candidate(source: Path) -> None:
                 raise
             problem = str(exc)
         if problem is not None:
-            raise BackupError(f"{source} is damaged ({problem})")
+            raise BackupError(_("%(path)s is damaged (%(problem)s)", path=source, problem=problem))
         if not {"captures", "readings"} <= set(db.table_names()) or not migrations.applied(db):
-            raise BackupError(f"{source} is not an SSI Companion database")
+            raise BackupError(_("%(path)s is not an SSI Companion database", path=source))
         refuse_newer(db)
     except NewerSchema as exc:
         raise BackupError(f"{source}: {exc}") from None
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{source} is not an SSI Companion database ({exc})") from None
+        raise BackupError(
+            _("%(path)s is not an SSI Companion database (%(reason)s)", path=source, reason=exc)
+        ) from None
     finally:
         conn.close()
 
@@ -82,10 +87,17 @@ def _alone(data_dir):
             stack.enter_context(locks.serving(data_dir, None, command="restore"))
         except locks.AlreadyServing as exc:
             if exc.holder.get("command") == "restore":
-                raise BackupError(f"{exc}: wait for it to finish") from None
+                # Translators: %(busy)s is "a restore is under way in ... (pid ...)".
+                raise BackupError(_("%(busy)s: wait for it to finish", busy=exc)) from None
             pid = exc.holder.get("pid", "?")
             raise BackupError(
-                f"{exc}: stop it first (Ctrl-C where it runs, or kill {pid}), then restore again"
+                # Translators: %(busy)s is "a companion already serves ... (pid ..., port ...)".
+                _(
+                    "%(busy)s: stop it first (Ctrl-C where it runs, or kill %(pid)s), then "
+                    "restore again",
+                    busy=exc,
+                    pid=pid,
+                )
             ) from None
         stack.enter_context(locks.using(data_dir, exclusive=True))
         yield
@@ -95,7 +107,7 @@ def restore(data_dir, source: Path) -> Restored:
     """Swap `source` in as the database. Refused while a companion serves `data_dir`."""
     source = Path(source)
     if not source.is_file():
-        raise BackupError(f"{source}: no such file")
+        raise BackupError(_("%(file)s: no such file", file=source))
     _check_candidate(source)
     data_dir = Path(data_dir)
     live = store.db_path(data_dir)

@@ -9,7 +9,7 @@ from flask import Flask
 from companion import backup_schedule, config, store
 from companion.reminders import scheduler as reminder_scheduler
 from companion.store import access_token as token
-from companion.web import api, chart_images, db, settings_page, signin
+from companion.web import api, chart_images, db, language, settings_page, signin
 from companion.web import csrf as forms
 from companion.web import guard as security
 from companion.web import pairing_page as pages
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["pairings"] = Pairings()
     security.init_app(app)
     db.init_app(app)
+    language.init_app(app)
     reminder_scheduler.init_app(app)  # started by `serve` only
     backup_schedule.init_app(app)  # likewise
     signin.init_app(app)

@@ -10,6 +10,7 @@ import hmac
 
 from flask import abort, request
 
+from companion.i18n import _
 from companion.web.guard import from_own_page
 from companion.web.signin import current_session
 
@@ -39,7 +40,8 @@ def check_form() -> None:
         or not expected
         or not hmac.compare_digest(presented.encode(), expected.encode())
     ):
-        abort(403, "This form must be sent from the companion's own page.")
+        # Werkzeug's error page shows this sentence to the person who sent the form.
+        abort(403, _("This form must be sent from the companion's own page."))
 
 
 def init_app(app) -> None:

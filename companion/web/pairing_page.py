@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from companion.i18n import _
 from companion.web.csrf import check_form
 
 bp = Blueprint("pages", __name__)
@@ -27,12 +28,14 @@ def pairing_decide(request_id, decision):
     decided = current_app.extensions["pairings"].decide(request_id, decision == "approve")
     if decided is None:
         flash(
-            "That pairing request has expired, was replaced by a newer one from the same "
-            "extension, or was already answered."
+            _(
+                "That pairing request has expired, was replaced by a newer one from the same "
+                "extension, or was already answered."
+            )
         )
     elif decision == "approve":
-        flash(f"Approved {decided.code}: the extension receives its token now.")
+        flash(_("Approved %(code)s: the extension receives its token now.", code=decided.code))
     else:
-        flash(f"Denied {decided.code}.")
+        flash(_("Denied %(code)s.", code=decided.code))
     endpoint, anchor = RETURN_TO.get(request.form.get("next", ""), RETURN_TO["pairing"])
     return redirect(url_for(endpoint, _anchor=anchor), code=303)

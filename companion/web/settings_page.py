@@ -1,19 +1,22 @@
-"""/settings: reminder times and thresholds, quiet hours, pause, goal, retention, start at login,
-the token."""
+"""/settings: the language, reminder times and thresholds, quiet hours, pause, goal, retention,
+start at login, the token."""
 
 import re
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from babel.dates import get_day_names
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from companion import autostart
+from companion import autostart, i18n
+from companion.history import wording
+from companion.i18n import N_, _, ngettext
 from companion.store import access_token as token
 from companion.store import preferences
 from companion.store.backups import BACKUP_DIR
-from companion.store.preference_values import DAY_NAMES
 from companion.store.status import last_backup
 from companion.web.csrf import check_form
 from companion.web.db import get_db
+from companion.web.language import select_language
 from companion.web.signin import end_everywhere
 
 bp = Blueprint("settings_page", __name__)
@@ -37,6 +40,7 @@ def _state(values: dict) -> dict:
     """The form as it shows stored values: a list of times, a set of days, two quiet times."""
     quiet = (values["quiet_hours"] or "-").split("-")
     return {
+        "language": values["language"],
         "times": list(values["check_times"]),
         "weekdays": set(values["check_weekdays"]),
         "weekly": values["weekly_weekday"],
@@ -68,6 +72,7 @@ def _typed(form) -> dict:
     """The form as it was sent, to show back when something in it was refused."""
     quiet = [form.get("quiet_from", "").strip(), form.get("quiet_to", "").strip()]
     return {
+        "language": form.get("language", ""),
         "times": _typed_times(form),
         "weekdays": set(form.getlist("check_weekdays")),
         "weekly": form.get("weekly_weekday", ""),
@@ -81,6 +86,7 @@ def _texts(state: dict) -> dict:
     """The same texts `ssi-companion settings set` takes: one validation for both."""
     start, end = state["quiet"]
     return {
+        "language": state["language"],
         "check_times": ",".join(state["times"]),
         # In the week's order, whatever order the boxes came in; unknown days are refused.
         "check_weekdays": ",".join(sorted(state["weekdays"], key=_weekday_order)),
@@ -93,6 +99,39 @@ def _texts(state: dict) -> dict:
 
 def _weekday_order(day: str) -> int:
     return preferences.WEEKDAYS.index(day) if day in preferences.WEEKDAYS else 7
+
+
+def _weekday_names() -> list[str]:
+    """Monday to Sunday in the page's language, as Babel's locale data writes them."""
+    names = get_day_names("wide", context="stand-alone", locale=wording.format_locale())
+    return [names[index] for index in range(7)]  # Babel counts from Monday, as WEEKDAYS does
+
+
+def _shown_settings() -> dict:
+    """Each setting's label and help in the page's language (a Setting translates them as
+    they are read), with the help that names the default retention."""
+    shown = {
+        key: {"label": setting.label, "help": setting.help}
+        for key, setting in preferences.SETTINGS.items()
+    }
+    # The page knows the default the help speaks of: "Leave it empty for the companion's
+    # default" says which, as one sentence (so one translation, with the plural it needs).
+    days = current_app.config["DEFAULT_RETENTION_DAYS"]
+    shown["retention_days"]["help"] = ngettext(
+        "Leave it empty for the companion's default (%(days)s day).",
+        "Leave it empty for the companion's default (%(days)s days).",
+        days,
+        days=wording.count(days),
+    )
+    return shown
+
+
+def _languages() -> list[tuple[str, str]]:
+    """The choices of the language select: auto, then each language in its own words."""
+    return [
+        ("auto", _("Automatic (your browser's language)")),
+        *((code, i18n.NATIVE_NAMES[code]) for code in i18n.LANGUAGES),
+    ]
 
 
 def _render(
@@ -110,15 +149,15 @@ def _render(
     return (
         render_template(
             "settings.html",
-            settings=preferences.SETTINGS,
+            settings=_shown_settings(),
+            languages=_languages(),
             rule_keys=RULE_KEYS,
             numbers=NUMBERS,
-            weekdays=list(zip(preferences.WEEKDAYS, DAY_NAMES, strict=True)),
+            weekdays=list(zip(preferences.WEEKDAYS, _weekday_names(), strict=True)),
             state=state,
             new_times=NEW_TIMES,
             errors=errors or {},
             notes=by_key,
-            default_retention=current_app.config["DEFAULT_RETENTION_DAYS"],
             token=token.read(current_app.config["DATA_DIR"]) if show_token else None,
             pending=current_app.extensions["pairings"].pending(),
             last_backup=last_backup(current_app.config["DATA_DIR"]),
@@ -141,7 +180,7 @@ def _registered_as() -> dict:
     return {"home": settings["HOME"], "port": settings["PORT"]}
 
 
-DEMO_AUTOSTART = (
+DEMO_AUTOSTART = N_(
     "This is the demo, served from a temporary folder: start at login is for your own "
     "companion, with the command ssi-companion autostart enable."
 )
@@ -153,7 +192,7 @@ def _demo() -> bool:
 
 def _start_at_login():
     if _demo():
-        return None, DEMO_AUTOSTART
+        return None, _(DEMO_AUTOSTART)
     try:
         return autostart.status(**_registered_as()), None
     except autostart.AutostartError as exc:
@@ -176,10 +215,14 @@ def save():
         # Nothing was stored; show everything as typed, with each message next to its field.
         return _render(typed, exc.errors, status=400)
     current_app.extensions["reminders"].reschedule()  # new check times take effect now
-    if preferences.notes(preferences.load(db)):
-        flash("Settings saved. One thing may not work as you expect: see the note below.")
-    else:
-        flash("Settings saved.")
+    # Said in the language just chosen, as the page it is shown on will be: language.py keeps
+    # the preference it read for this request in g, so it is read again, as saved.
+    g.pop("language_preference", None)
+    with i18n.use(select_language()):
+        if preferences.notes(preferences.load(db)):
+            flash(_("Settings saved. One thing may not work as you expect: see the note below."))
+        else:
+            flash(_("Settings saved."))
     return redirect(url_for("settings_page.show"), code=303)
 
 
@@ -203,7 +246,7 @@ def change_autostart():
         return _stored(status=409)
     wanted = request.form.get("autostart")
     if wanted not in ("on", "off"):
-        return _stored(autostart_error="Nothing was changed.", status=400)
+        return _stored(autostart_error=_("Nothing was changed."), status=400)
     try:
         # This companion is running already, and may be the one the platform started: it is
         # neither started a second time nor stopped from its own page.
@@ -214,7 +257,8 @@ def change_autostart():
     except autostart.AutostartError as exc:
         return _stored(autostart_error=str(exc), status=409)
     if wanted == "on":
-        flash(f"The companion now starts when you log in ({result.method}).")
+        # Translators: the method is the platform's own name, e.g. "systemd user unit".
+        flash(_("The companion now starts when you log in (%(method)s).", method=result.method))
     else:
-        flash("The companion no longer starts when you log in.")
+        flash(_("The companion no longer starts when you log in."))
     return redirect(url_for("settings_page.show"), code=303)

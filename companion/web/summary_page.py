@@ -15,11 +15,13 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup
 
 from companion import store
 from companion.history import charts, wording
 from companion.history.refusals import explain
 from companion.history.summary import history_page, recalibrations, summarize
+from companion.i18n import _
 from companion.ingest.exports import export_csv, export_json
 from companion.ingest.receive import read
 from companion.reading import SSI_URL
@@ -33,6 +35,7 @@ INBOX_SHOWN = 10
 CHART_NAMES = ("ssi", "pillars", "ranks")
 # "Read again" answers beside its capture: flashed under this category plus the capture's id.
 CAPTURE_FLASH = "capture:"
+
 
 for _name, _filter in wording.FILTERS.items():
     bp.add_app_template_filter(_filter, _name)
@@ -87,7 +90,11 @@ def _inbox(db) -> list[dict]:
         link = note.get("link") or ""
         # Only where a reminder may send the user: the web, or a page of the companion.
         note["href"] = link if link.startswith(("https://", "/")) else None
-        note["link_text"] = "Open your SSI page on LinkedIn" if link == SSI_URL else "Open"
+        if link == SSI_URL:
+            note["link_text"] = _("Open your SSI page on LinkedIn")
+        else:
+            # Translators: the link under a reminder that leads to a page of the companion.
+            note["link_text"] = _("Open")
     return notes
 
 
@@ -147,18 +154,21 @@ def read_again(capture_id):
     db = get_db()
     capture = store.get_capture(db, capture_id, with_payload=True)
     if capture is None or capture["status"] != "failed" or capture.get("payload") is None:
-        flash("That capture cannot be read again: it is not a failed capture with its page.")
+        flash(_("That capture cannot be read again: it is not a failed capture with its page."))
         return redirect(url_for("summary.index", _anchor="failed"), code=303)
     reading, error = read(capture["kind"], store.payload_text(capture), capture["url"])
     if reading is not None:
         store.mark_recovered(db, capture, reading)
-        message = (
-            f"Read again: the capture of {wording.day(capture['captured_at'])} is now a "
-            f"reading (SSI {wording.number(reading.total)})."
+        message = _(
+            "Read again: the capture of %(day)s is now a reading (SSI %(ssi)s).",
+            day=wording.day(capture["captured_at"]),
+            ssi=wording.number(reading.total),
         )
     else:
         store.mark_failed(db, capture_id, error)
-        message = f"Still unreadable: {error.message}"
+        # The parser's message stays English (the API's words): marked so for screen readers.
+        reason = Markup('<span lang="en">%s</span>') % error.message
+        message = Markup(_("Still unreadable: %(reason)s")) % {"reason": reason}
     flash(message, CAPTURE_FLASH + capture_id)
     return redirect(url_for("summary.index", _anchor=f"capture-{capture_id}"), code=303)
 
@@ -169,5 +179,5 @@ def dismiss_reminder():
     check_form()
     key = request.form.get("key", "")
     if not store.dismiss_notification(get_db(), key):
-        flash("That reminder is no longer in the inbox.")
+        flash(_("That reminder is no longer in the inbox."))
     return redirect(url_for("summary.index", _anchor="reminders"), code=303)

@@ -5,6 +5,7 @@
 import { webcrypto } from "node:crypto";
 import vm from "node:vm";
 
+import { i18nStandIn } from "./locales.mjs";
 import { ENTRY, VOCABULARY, allExports, loadModules } from "./modules.mjs";
 
 export { VOCABULARY };
@@ -139,13 +140,8 @@ function alarmsArea(clock) {
 // ------------------------------------------------------------------ the worker
 
 // A fresh worker, as after a browser start or after Chrome stopped an idle one: only the
-// storage areas passed in carry over.
-export async function startWorker({
-  loopback,
-  local = storageArea(),
-  session = storageArea(),
-  clock = new Clock(),
-}) {
+// storage areas passed in carry over. `i18n`: its messages (English unless told otherwise).
+export async function startWorker({ loopback, local = storageArea(), session = storageArea(), clock = new Clock(), i18n }) {
   const tabs = [];
   const injections = [];
   const badge = { text: "", color: null };
@@ -169,6 +165,7 @@ export async function startWorker({
     tabs: { create: async (properties) => void tabs.push(structuredClone(properties)) },
     webNavigation: { onHistoryStateUpdated: event() },
     scripting: { executeScript: async (injection) => void injections.push(structuredClone(injection)) },
+    i18n: i18n ?? i18nStandIn(),
   };
   const workerLocks = locks();
   const context = vm.createContext({

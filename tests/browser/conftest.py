@@ -11,6 +11,7 @@ content_world.py, worker_state.py. The names tests imported from here are still 
 Every test here is marked `browser` (tests/conftest.py, FOLDER_MARKS): -m "not browser" skips them.
 """
 
+import contextlib
 import tempfile
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from tests.browser.extension_browser import (
 )
 from tests.browser.linkedin import SSI_URL, fixture_html, inject_head
 from tests.browser.proxies import AnsweringProxy, Impostor, SlowProxy, api_error
-from tests.browser.screenshot import demo_server
+from tests.browser.screenshot import CHROMIUM_ARGS, demo_server
 from tests.browser.waiting import close_pump, pause, wait_until
 from tests.conftest import free_port, require_system_package
 
@@ -84,11 +85,13 @@ def playwright():
         yield p
 
 
-@pytest.fixture
-def browser(playwright, extension_dir):
+@contextlib.contextmanager
+def extension_browser(playwright, extension_dir, **launch_options):
+    """Chromium with the built extension loaded, in a fresh profile; `launch_options` are
+    launch()'s own (extra_args, env): the language tests ask for another UI language."""
     require_system_package(CHROMIUM, "chromium")
     with tempfile.TemporaryDirectory(prefix="ssi-browser-") as profile:
-        ctx, linkedin = launch(playwright, extension_dir, Path(profile))
+        ctx, linkedin = launch(playwright, extension_dir, Path(profile), **launch_options)
         try:
             extension = ExtensionBrowser(ctx, linkedin)
             # Before the test opens a page: the install's options tab could land in it.
@@ -99,6 +102,23 @@ def browser(playwright, extension_dir):
             ctx.close()
         # In every test: the extension itself never sent a request to LinkedIn.
         assert linkedin.extra == []
+
+
+@pytest.fixture
+def browser(playwright, extension_dir):
+    with extension_browser(playwright, extension_dir) as extension:
+        yield extension
+
+
+@pytest.fixture(scope="module")
+def chromium(playwright):
+    """A plain headless Chromium for the companion's pages (no extension)."""
+    require_system_package(CHROMIUM, "chromium")
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -171,16 +171,17 @@ class ExtensionBrowser:
         self.set_storage({"settings": {"port": port, "token": token}})
 
 
-def launch(playwright, extension_dir: Path | None, profile: Path):
+def launch(playwright, extension_dir: Path | None, profile: Path, *, extra_args=(), env=None):
+    """`extra_args` and `env`: more for Chromium (its language, say), on top of these."""
     args = ["--no-first-run", "--disable-background-networking", "--disable-component-update"]
-    args.append("--disable-sync")
+    args += ["--disable-sync", *extra_args]
     if extension_dir is not None:
         args += [
             f"--disable-extensions-except={extension_dir}",
             f"--load-extension={extension_dir}",
         ]
     ctx = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, headless=True, args=args
+        str(profile), executable_path=CHROMIUM, headless=True, args=args, env=env
     )
     ctx.set_default_timeout(ACTION_TIMEOUT_MS)
     linkedin = LinkedIn()

@@ -21,8 +21,6 @@ import pytest
 from companion.web.pairing import challenge_of
 from tests.browser.extension_browser import ACTION_TIMEOUT_MS
 from tests.browser.screenshot import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     demo_data_dir,
     signin_link,
 )
@@ -49,15 +47,6 @@ def demo(demo_server_log):
     """The module's demo companion (conftest.py): (base URL, its data directory)."""
     base, log_path = demo_server_log
     return base, demo_data_dir(log_path)
-
-
-@pytest.fixture(scope="module")
-def chromium(playwright):
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ from playwright.sync_api import expect
 
 from tests.browser.extension_browser import ACTION_TIMEOUT_MS
 from tests.browser.screenshot import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     demo_data_dir,
     signin_link,
 )
@@ -32,15 +30,6 @@ def demo(demo_server_log):
 def demo_home(demo_server_log):
     """The demo's data directory: what `ssi-companion open` needs to sign a browser in."""
     return demo_data_dir(demo_server_log[1])
-
-
-@pytest.fixture(scope="module")
-def chromium(playwright):
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
 
 
 class Recorder:

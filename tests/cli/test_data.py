@@ -138,13 +138,13 @@ def test_readings_since_must_be_a_date(runner):
 def test_import_page_and_payload_then_again(runner, home):
     files = [DATA / "current_en.html", REAL_PAYLOAD]
     first = _ok(_invoke(runner, "import", *files))
-    assert "Added 2 reading(s), skipped 0 already stored." in first.stdout
+    assert "Added 2 readings, skipped 0 already stored." in first.stdout
     assert _counts(home) == {"captures": 2, "failed": 0, "readings": 2}
     readings = json.loads(_invoke(runner, "readings", "--json").stdout)["readings"]
     assert {r["source"] for r in readings} <= {"dom_current", "api"}
 
     again = _ok(_invoke(runner, "import", *files))
-    assert "Added 0 reading(s), skipped 2 already stored." in again.stdout
+    assert "Added 0 readings, skipped 2 already stored." in again.stdout
     assert _counts(home) == {"captures": 2, "failed": 0, "readings": 2}
 
 
@@ -153,7 +153,7 @@ def test_import_of_an_unreadable_page_is_refused_and_kept_failed(runner, home):
     result = _invoke(runner, "import", login)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "Added 0 reading(s), skipped 0 already stored." in result.stdout
+    assert "Added 0 readings, skipped 0 already stored." in result.stdout
     assert f"Refused {login}: not_ssi_page: " in result.stderr
     assert "sign-in page" in result.stderr
     db = _db(home)
@@ -173,7 +173,7 @@ def test_import_of_an_unreadable_page_is_refused_and_kept_failed(runner, home):
 def test_a_refused_file_does_not_stop_the_others(runner, home):
     result = _invoke(runner, "import", DATA / "login.html", DATA / "current_en.html")
     assert result.exit_code == 1
-    assert "Added 1 reading(s)" in result.stdout
+    assert "Added 1 reading," in result.stdout
     assert "Refused" in result.stderr and "current_en" not in result.stderr
     assert _counts(home)["readings"] == 1
 
@@ -253,19 +253,19 @@ def test_export_import_round_trip_into_a_fresh_home(
 
     # The same history into the home it came from: all of it already stored.
     same = _ok(_invoke(runner, "import", dump))
-    assert f"Added 0 reading(s), skipped {added} already stored." in same.stdout
+    assert f"Added 0 readings, skipped {added} already stored." in same.stdout
 
     fresh = tmp_path / "fresh-home"
     monkeypatch.setenv("SSI_COMPANION_HOME", str(fresh))
     result = _ok(_invoke(runner, "import", dump))
-    assert f"Added {added} reading(s), skipped 0 already stored." in result.stdout
+    assert f"Added {added} readings, skipped 0 already stored." in result.stdout
     assert _counts(fresh) == {"captures": added, "failed": 0, "readings": added}
     assert _export(runner, "--format", fmt) == exported
     assert _export(runner, "--format", "csv" if fmt == "json" else "json") is not None
     assert _comparable(_ok(_invoke(runner, "readings", "--json")).stdout) == _comparable(readings)
 
     again = _ok(_invoke(runner, "import", dump))
-    assert f"Added 0 reading(s), skipped {added} already stored." in again.stdout
+    assert f"Added 0 readings, skipped {added} already stored." in again.stdout
     assert _export(runner, "--format", fmt) == exported
 
 
@@ -274,7 +274,7 @@ def test_export_out_writes_the_file(runner, home, tmp_path):
     out = tmp_path / "ssi.csv"
     result = _ok(_invoke(runner, "export", "--out", out))
     assert result.stdout == ""
-    assert f"Wrote 5 reading(s) to {out}" in result.stderr
+    assert f"Wrote 5 readings to {out}" in result.stderr
     assert out.read_bytes() == _export(runner)
     out_json = tmp_path / "ssi.json"
     _ok(_invoke(runner, "export", "--format", "json", "--out", out_json))
@@ -319,7 +319,7 @@ def test_a_csv_with_one_bad_row_adds_nothing(runner, home, tmp_path, lines, reas
     assert "Traceback" not in result.output
     assert f"Refused {path}: " in result.stderr
     assert reason in result.stderr
-    assert "Added 0 reading(s), skipped 0 already stored." in result.stdout
+    assert "Added 0 readings, skipped 0 already stored." in result.stdout
     assert _counts(home) == {"captures": 0, "failed": 0, "readings": 0}
 
 
@@ -328,7 +328,7 @@ def test_the_good_rows_alone_are_imported(runner, home, tmp_path):
     path = tmp_path / "history.csv"
     path.write_text("\n".join([EXPORT_HEADER, *GOOD_ROWS]) + "\n")
     result = _ok(_invoke(runner, "import", path))
-    assert "Added 3 reading(s), skipped 0 already stored." in result.stdout
+    assert "Added 3 readings, skipped 0 already stored." in result.stdout
     readings = json.loads(_invoke(runner, "readings", "--json").stdout)["readings"]
     assert [r["date"] for r in readings] == ["2026-05-01", "2026-05-02", "2026-05-03"]
     assert {r["source"] for r in readings} == {"import"}
@@ -353,8 +353,8 @@ def test_reparse_recovers_a_page_an_older_parser_could_not_read(runner, home):
     assert _counts(home) == {"captures": 3, "failed": 2, "readings": 1}
 
     result = _ok(_invoke(runner, "reparse"))
-    assert "Recovered 1 capture(s)" in result.stdout
-    assert "Updated 0 reading(s); 1 unchanged." in result.stdout
+    assert "Recovered 1 capture that" in result.stdout
+    assert "Updated 0 readings; 1 unchanged." in result.stdout
     assert "Still unreadable: 1 (unrecognized)" in result.stdout
     db = _db(home)
     try:
@@ -368,7 +368,7 @@ def test_reparse_recovers_a_page_an_older_parser_could_not_read(runner, home):
         db.close()
 
     again = _ok(_invoke(runner, "reparse"))
-    assert "Recovered 0 capture(s)" in again.stdout
+    assert "Recovered 0 captures" in again.stdout
     assert "2 unchanged" in again.stdout
 
 
@@ -377,7 +377,7 @@ def test_reparse_leaves_imported_rows_alone(runner, home, tmp_path):
     path.write_text("\n".join([EXPORT_HEADER, *GOOD_ROWS]) + "\n")
     _ok(_invoke(runner, "import", path))
     result = _ok(_invoke(runner, "reparse"))
-    assert "Recovered 0" in result.stdout and "Updated 0 reading(s); 0 unchanged." in result.stdout
+    assert "Recovered 0" in result.stdout and "Updated 0 readings; 0 unchanged." in result.stdout
     assert _counts(home)["readings"] == 3
 
 

@@ -107,7 +107,7 @@ def test_a_healthy_data_dir_passes_every_check_but_the_server(home, autostart, d
     )
     database = line_of(result.output, "Database")
     assert database.startswith(f"✓ Database: {home / 'ssi.db'} (")
-    assert "KB, schema 6, integrity ok, 1 reading(s))" in database
+    assert "KB, schema 6, integrity ok, 1 reading)" in database
     assert line_of(result.output, "Token") == f"✓ Token: {home / 'token'} (0600)"
     assert line_of(result.output, "Last capture").endswith("minutes ago: read")
     assert line_of(result.output, "Extension").startswith("✓ Extension: chrome, last connected ")
@@ -241,7 +241,7 @@ def test_a_damaged_database_is_named_with_the_restore_that_brings_it_back(home, 
     assert line_of(result.output, "Database").startswith(f"✗ Database: {db_file} is damaged (")
     newest = backups.newest(home)
     assert fix_of(result.output, "Database") == (
-        f"restore the newest backup ({newest.local_time:%Y-%m-%d %H:%M}, 1 reading(s)): "
+        f"restore the newest backup ({newest.local_time:%Y-%m-%d %H:%M}, 1 reading): "
         f"`ssi-companion restore {newest.path}`"
     )
     assert line_of(result.output, "Last capture").startswith("✗ Last capture: unknown")
@@ -306,7 +306,7 @@ def test_no_backup_while_readings_exist(home, runner):
     config.data_dir(home)
     capture(home)
     found = checks(home)["backup"]
-    assert (found.ok, found.summary) == (False, "none yet, for 1 reading(s)")
+    assert (found.ok, found.summary) == (False, "none yet, for 1 reading")
     assert found.fix.startswith("run `ssi-companion backup`")
     assert runner.invoke(cli, ["backup"]).exit_code == 0
     assert checks(home)["backup"].ok

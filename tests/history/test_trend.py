@@ -8,6 +8,7 @@ import pytest
 from companion.history import wording
 from companion.history.summary import recalibrations
 from companion.history.trend import has_trend, is_recalibration, recalibration_days
+from companion.i18n import ngettext
 from companion.reading import PILLARS
 from tests.builders import daily as row
 
@@ -129,10 +130,12 @@ def test_a_moment_keeps_the_time_it_was_taken_at():
 
 
 @pytest.mark.parametrize(
-    "count, text", [(0, "0 days"), (1, "1 day"), (2, "2 days"), (365, "365 days")]
+    "count, text",
+    [(0, "0 days"), (1, "1 day"), (2, "2 days"), (365, "365 days"), (1000, "1,000 days")],
 )
-def test_counts_are_pluralised(count, text):
-    assert wording.plural(count, "day") == text
+def test_counts_are_pluralised_and_grouped(count, text):
+    said = ngettext("%(count)s day", "%(count)s days", count, count=wording.count(count))
+    assert said == text
 
 
 @pytest.mark.parametrize(

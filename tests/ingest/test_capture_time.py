@@ -119,8 +119,8 @@ def test_an_export_with_a_row_out_of_time_is_refused_whole(
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     assert f"Refused {path}: {row}: {reason}" in result.stderr
-    assert result.stderr.endswith("Error: 1 file(s) refused, nothing of them added\n")
-    assert "Added 0 reading(s), skipped 0 already stored." in result.stdout
+    assert result.stderr.endswith("Error: 1 file refused, nothing of it added\n")
+    assert "Added 0 readings, skipped 0 already stored." in result.stdout
     assert counts(config.data_dir(home)) == {"captures": 0, "failed": 0, "readings": 0}
 
 
@@ -129,7 +129,7 @@ def test_an_export_inside_the_window_imports(runner, home, tmp_path):
     path, _ = _write_export(tmp_path, "csv", "2026-05-03T09:00:00+02:00")
     result = runner.invoke(cli, ["import", str(path)])
     assert result.exit_code == 0, result.output
-    assert "Added 3 reading(s)" in result.stdout
+    assert "Added 3 readings" in result.stdout
 
 
 def test_an_export_round_trips_a_reading_from_2010(runner, home, tmp_path):
@@ -137,4 +137,4 @@ def test_an_export_round_trips_a_reading_from_2010(runner, home, tmp_path):
     path.write_text(export_csv([reading("2010-01-01T00:00:00Z")]), encoding="utf-8")
     result = runner.invoke(cli, ["import", str(path)])
     assert result.exit_code == 0, result.output
-    assert "Added 1 reading(s)" in result.stdout
+    assert "Added 1 reading," in result.stdout

@@ -52,7 +52,7 @@ def _refused(runner, home, path: Path, reason: str):
     """Import `path` alone: refused for `reason`, nothing stored."""
     result = _import(runner, path)
     assert result.exit_code == 1, result.output
-    assert "Added 0 reading(s), skipped 0 already stored." in result.stdout
+    assert "Added 0 readings, skipped 0 already stored." in result.stdout
     assert f"Refused {path}: " in result.stderr
     assert reason in result.stderr, result.stderr
     assert len(result.stderr) < 1000  # never a whole 10 MB cell
@@ -186,7 +186,7 @@ def test_the_good_export_row_alone_is_imported(runner, home, tmp_path):
     path.write_text(_export_json(GOOD_ROW, reading(captured_at="2026-05-02T09:00:00Z", total="20")))
     result = _import(runner, path)
     assert result.exit_code == 0, result.output
-    assert "Added 2 reading(s)" in result.stdout
+    assert "Added 2 readings" in result.stdout
 
 
 # -- salesApiSsi payloads with wrong types ----------------------------------------------------
@@ -295,7 +295,7 @@ def test_a_multi_file_import_goes_through_every_file(runner, home, tmp_path):
     paths, bad = _many(tmp_path)
     result = _import(runner, *paths)
     assert result.exit_code == 1
-    assert "Added 2 reading(s), skipped 0 already stored." in result.stdout
+    assert "Added 2 readings, skipped 0 already stored." in result.stdout
     _assert_each_refused(result.stderr, bad)
     assert _counts(home) == {"captures": 2, "failed": 0, "readings": 2}
 
@@ -312,7 +312,7 @@ def test_a_real_import_process_ends_without_a_traceback(home, tmp_path):
     )
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 1, done.stderr
-    assert "Added 2 reading(s), skipped 0 already stored." in done.stdout
+    assert "Added 2 readings, skipped 0 already stored." in done.stdout
     _assert_each_refused(done.stderr, bad)
     assert _counts(home) == {"captures": 2, "failed": 0, "readings": 2}
 

@@ -189,3 +189,40 @@ def test_autostart_from_the_installed_package_registers_its_own_executable(insta
     run(installed, "autostart", "disable")
     assert not [p for p in config.rglob("ssi-companion*") if p.is_file()]
     assert "disabled" in run(installed, "autostart", "status").stdout.lower()
+
+
+def test_the_wheel_holds_every_compiled_catalog_and_the_extensions_locales(dist):
+    wheel, _ = dist
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for language in ("it", "pt", "de", "fr", "es"):
+        assert f"companion/i18n/catalogs/{language}/LC_MESSAGES/messages.mo" in names
+    for language in ("en", "it", "pt", "de", "fr", "es"):
+        assert f"companion/bundled/extension/_locales/{language}/messages.json" in names
+
+
+def test_the_installed_companion_speaks_the_system_language_and_the_chosen_one(installed):
+    from companion import i18n
+
+    place, _ = installed
+    env = {**user_env(place), "LANG": "it_IT.UTF-8"}
+    refused = subprocess.run(
+        [installed[1] / "bin" / "ssi-companion", "settings", "set", "language", "xx"],
+        cwd=place, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    with i18n.use("it"):
+        italian = i18n._("%(value)s is not a language the companion speaks: use %(choices)s.",
+                         value="xx", choices="auto, en, it, pt, de, fr, es")  # fmt: skip
+    assert italian != "xx is not a language the companion speaks: use auto, en, it, pt, de, fr, es."
+    assert refused.returncode == 1 and refused.stderr == f"Error: language: {italian}\n"
+    run(installed, "settings", "set", "language", "de")
+    listing = run(installed, "settings").stdout
+    run(installed, "settings", "set", "language", "auto")  # the module's other tests read English
+    with i18n.use("de"):
+        assert preferences_label("language") in listing
+        assert preferences_label("language") != "Language"
+
+
+def preferences_label(key: str) -> str:
+    from companion.store.preferences import SETTINGS
+
+    return SETTINGS[key].label

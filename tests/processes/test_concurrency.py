@@ -302,7 +302,7 @@ def test_cli_commands_while_serve_runs_lose_no_capture(tmp_path):
                 before = [c["id"] for c in all_acknowledged()]
                 out = cli_ok(home, *args)
                 if args[0] == "import":
-                    assert out.startswith("Added 0 reading(s), skipped 3 already stored"), out
+                    assert out.startswith("Added 0 readings, skipped 3 already stored"), out
                 elif args[:2] == ("settings", "get"):
                     assert out.strip() == "8"
                 elif args[0] == "token":
@@ -515,9 +515,9 @@ def test_import_killed_mid_transaction_adds_nothing_and_loses_no_capture(tmp_pat
 
         # Run again, the import skips what the killed one stored: all of its rows or none.
         out = cli_ok(home, "import", big_export, timeout=IMPORT_TIMEOUT_S)
-        match = re.match(r"Added (\d+) reading\(s\), skipped (\d+) already stored", out)
+        match = re.match(r"Added ([\d,]+) readings?, skipped ([\d,]+) already stored", out)
         assert match, out
-        added, kept = map(int, match.groups())
+        added, kept = (int(group.replace(",", "")) for group in match.groups())
         assert kept in (0, IMPORT_ROWS), f"the killed import left {kept} of its rows"
         assert added + kept == IMPORT_ROWS, out
         poster.finish()
@@ -544,7 +544,7 @@ def test_big_import_while_serving_fails_no_capture(tmp_path, big_export):
         started = time.monotonic()
         out = cli_ok(home, "import", big_export, timeout=IMPORT_TIMEOUT_S)
         ended = time.monotonic()
-        assert out.startswith(f"Added {IMPORT_ROWS} reading(s), skipped 0"), out
+        assert out.startswith(f"Added {IMPORT_ROWS:,} readings, skipped 0"), out
         poster.finish()
         poster.assert_all_created()
         during = [took for _, _, sent, took in poster.answers if started <= sent <= ended]

@@ -146,7 +146,7 @@ def history(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("history")
     home = root / "home"
     rows = write_history(root / "history.csv", HISTORY_ROWS, datetime(2023, 1, 1, 8, tzinfo=UTC))
-    assert f"Added {HISTORY_ROWS} reading(s)" in ok(cli(home, "import", rows)).stdout
+    assert f"Added {HISTORY_ROWS:,} readings" in ok(cli(home, "import", rows)).stdout
     ok(cli(home, "backup"))
     assert not (home / "ssi.db-wal").exists()
     return home
@@ -207,7 +207,7 @@ def test_a_damaged_database_is_reported_left_alone_and_restorable(history, tmp_p
     assert sha256(live) == damaged, "something wrote to the damaged database"
 
     restored = ok(cli(home, "restore", backup))
-    assert f"Restored {backup}: {HISTORY_ROWS} reading(s)" in restored.stdout
+    assert f"Restored {backup}: {HISTORY_ROWS:,} readings" in restored.stdout
     [aside] = [
         p for p in home.glob("ssi.db.before-restore-*") if p.name[-4:] not in ("-wal", "-shm")
     ]

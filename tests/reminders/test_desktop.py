@@ -231,7 +231,7 @@ def test_a_real_notification_is_shown_by_dunst(tmp_path):
     assert int(after["displayed"]) == len(sent), output
     notifications = shown(after["history"])
     assert (STALE_TITLE, stale[0]["body"]) in notifications, output
-    assert "2026-11-01, 29 days ago" in stale[0]["body"]
+    assert "1 Nov 2026, 29 days ago" in stale[0]["body"]
     assert sorted(notifications) == sorted(sent), output
 
 

@@ -87,7 +87,7 @@ def wait_for(predicate, timeout: float, what: str):
 def make_home_with_readings(home: Path, tmp: Path, rows: int) -> None:
     """A data directory holding `rows` imported readings (no serve has run, so no backup)."""
     path = write_history(tmp / f"history-{rows}.csv", rows, datetime(2025, 1, 1, 9, tzinfo=UTC))
-    assert f"Added {rows} reading(s)" in ok(cli(home, "import", path)).stdout
+    assert f"Added {rows} readings" in ok(cli(home, "import", path)).stdout
 
 
 # -- the server's daily backup ----------------------------------------------------------------
@@ -400,7 +400,7 @@ def test_restore_brings_the_backup_back_and_keeps_the_old_database(tmp_path):
 
     result = ok(cli(home, "restore", backup))
     first, last = wanted[0]["date"], wanted[-1]["date"]
-    assert f"Restored {backup}: 30 reading(s), {first} to {last}." in result.stdout
+    assert f"Restored {backup}: 30 readings, {first} to {last}." in result.stdout
     [aside] = set_aside(home)
     assert f"kept as {aside}" in result.stdout
     assert integrity(aside) == [("ok",)]

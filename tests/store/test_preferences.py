@@ -35,6 +35,7 @@ EXPECTED_DEFAULTS = {
     "goal_score": None,
     "goal_date": None,
     "retention_days": None,  # off: the companion's configured default (30 days)
+    "language": "auto",  # the browser's language on the pages, the system's elsewhere
     "rule_stale": True,
     "rule_drop": True,
     "rule_rank": True,

@@ -56,7 +56,7 @@ def test_a_missing_table_is_damage(runner, home):
     before = _digest(live)
     result = runner.invoke(cli, ["export", "--format", "json"])
     assert result.exit_code == 1
-    assert f"the database {live} is damaged (its table(s) daily are missing)" in result.output
+    assert f"the database {live} is damaged (its table daily is missing)" in result.output
     assert "There is no backup" in result.output
     assert _digest(live) == before
 

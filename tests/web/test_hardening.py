@@ -197,7 +197,7 @@ def test_cli_export_then_import_into_a_fresh_home_round_trips(runner, home, tmp_
     monkeypatch.setenv("SSI_COMPANION_HOME", str(tmp_path / "fresh"))
     result = runner.invoke(cli, ["import", str(exported)])
     assert result.exit_code == 0, result.output
-    assert f"Added {len(IMPORTABLE)} reading(s)" in result.output
+    assert f"Added {len(IMPORTABLE)} readings" in result.output
     back = json.loads(runner.invoke(cli, ["export", "--format", "json"]).stdout)["readings"]
     assert [row["industry"] for row in back] == IMPORTABLE
     again = tmp_path / "again.csv"

@@ -248,6 +248,98 @@ def test_optional_values_are_cleared_by_emptying_them(client, app):
     assert field(page(client), "retention_days")["value"] == ""
 
 
+# -- the language ------------------------------------------------------------------------------
+
+
+def lang_of(html: str) -> str:
+    return soup_of(html).find("html")["lang"]
+
+
+def chosen_language(html: str) -> str:
+    return field(html, "language").find("option", selected=True)["value"]
+
+
+def test_the_language_select_offers_auto_and_each_language_in_its_own_words(client):
+    html = page(client)
+    select = field(html, "language")
+    assert select.name == "select" and select["name"] == "language"
+    options = select.find_all("option")
+    assert [(o["value"], o.get_text()) for o in options] == [
+        ("auto", "Automatic (your browser's language)"),
+        ("en", "English"),
+        ("it", "Italiano"),
+        ("pt", "Português"),
+        ("de", "Deutsch"),
+        ("fr", "Français"),
+        ("es", "Español"),
+    ]
+    # A screen reader says each name in its own language; "auto" is in the page's.
+    assert [o.get("lang") for o in options] == [None, "en", "it", "pt", "de", "fr", "es"]
+    assert chosen_language(html) == "auto"
+    label = soup_of(html).find("label", attrs={"for": "language"})
+    assert label.get_text() == preferences.SETTINGS["language"].label
+    help_ = soup_of(html).find(id=select["aria-describedby"])
+    assert help_.get_text() == preferences.SETTINGS["language"].help
+
+
+def test_choosing_a_language_saves_it_and_the_next_page_is_in_it(client, app):
+    assert lang_of(page(client)) == "en"
+    response = save(client, language="it")
+    assert response.status_code == 303
+    assert stored(app) == defaults() | {"language": "it"}
+    html = page(client)
+    assert lang_of(html) == "it"
+    assert chosen_language(html) == "it"
+    assert lang_of(page(client, "/")) == "it"
+    assert lang_of(page(client, "/pairing")) == "it"
+
+
+def test_a_chosen_language_wins_over_the_browser_s_and_auto_follows_the_browser(client, app):
+    def shown(accept: str) -> str:
+        response = client.get("/settings", base_url=BASE, headers={"Accept-Language": accept})
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    assert lang_of(shown("de-DE,de;q=0.9")) == "de"
+    assert chosen_language(shown("de-DE,de;q=0.9")) == "auto"
+    save(client, language="pt")
+    assert lang_of(shown("de-DE,de;q=0.9")) == "pt"
+    save(client, language="auto")
+    assert stored(app)["language"] == "auto"
+    assert lang_of(shown("fr-CA,fr;q=0.8")) == "fr"
+    assert lang_of(shown("ja")) == "en", "a language the companion does not speak: English"
+
+
+def test_the_saved_message_is_said_in_the_language_just_chosen(client, monkeypatch):
+    # The catalogs may still be empty: one sentence gets an Italian translation, for this test.
+    from babel.support import NullTranslations
+
+    from companion import i18n
+
+    class Italian(NullTranslations):
+        def ugettext(self, message):
+            return {"Settings saved.": "Impostazioni salvate."}.get(message, message)
+
+    english = i18n.translations
+    monkeypatch.setattr(
+        i18n, "translations", lambda lang: Italian() if lang == "it" else english(lang)
+    )
+    save(client, language="it")
+    assert "Impostazioni salvate." in text_of(soup_of(page(client)).find(class_="flash"))
+    save(client, language="en")
+    assert "Settings saved." in text_of(soup_of(page(client)).find(class_="flash"))
+
+
+def test_a_language_no_page_offers_is_refused_beside_the_select(client, app):
+    response = save(client, language="xx")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    error = field(html, "language-error")
+    assert error is not None and "xx" in error.get_text()
+    assert "language-error" in field(html, "language")["aria-describedby"]
+    assert stored(app) == defaults()
+
+
 # -- refusals in plain words, next to their field ----------------------------------------------
 
 REFUSED = [

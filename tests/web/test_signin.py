@@ -138,7 +138,7 @@ def test_rotating_the_token_signs_everyone_out(client, runner):
     assert client.get("/", base_url=BASE).status_code == 200
     result = runner.invoke(cli, ["token", "--rotate"])
     assert result.exit_code == 0, result.output
-    assert "Signed out 1 browser session(s)" in result.output
+    assert "Signed out 1 browser session:" in result.output
     assert client.get("/", base_url=BASE).status_code == 401
 
 

@@ -1,6 +1,7 @@
 // The extension's options page, used as a user uses it: the labels and the buttons are the
 // contract.
 
+import { DEFAULT_LOCALE, expand, messagesOf } from "../locales.mjs";
 import { waitFor, waitInPage } from "./common.mjs";
 import { storage } from "./state.mjs";
 
@@ -65,4 +66,27 @@ export async function configure(firefox, port, token, page = null) {
     { what: "the settings saved by the options page" },
   );
   if (page === null) await options.close();
+}
+
+// Where the page's words differ from the default locale's messages (Firefox's UI is English
+// here): the page's lang, its title, and each element with data-i18n, whose child elements
+// stand for the message's placeholders. An empty list when every word came from
+// _locales/en/messages.json, as the HTML holds none of its own.
+export async function wordsNotFromMessages(page) {
+  const messages = messagesOf(DEFAULT_LOCALE);
+  const shown = await page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    elements: Array.from(document.querySelectorAll("[data-i18n]"), (element) => ({
+      key: element.dataset.i18n,
+      text: element.textContent,
+      parts: Array.from(element.children, (child) => child.textContent),
+    })),
+  }));
+  const wrong = shown.lang === DEFAULT_LOCALE ? [] : [`lang="${shown.lang}"`];
+  for (const { key, text, parts } of shown.elements) {
+    const expected = messages[key] ? expand(messages[key], parts) : `(no message ${key})`;
+    if (text !== expected) wrong.push(`${key}: ${JSON.stringify(text)}, not ${JSON.stringify(expected)}`);
+  }
+  if (shown.elements.length === 0) wrong.push("no element with data-i18n");
+  return wrong;
 }

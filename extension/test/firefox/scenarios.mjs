@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { SETTLE_MS, SSI_URL, log, sleep, waitFor } from "./common.mjs";
 import { Firefox } from "./driver.mjs";
 import { MUTATION_COUNTER, injectHead, mutations } from "./mutations.mjs";
-import { button, configure, optionsPage } from "./options.mjs";
+import { button, configure, optionsPage, wordsNotFromMessages } from "./options.mjs";
 import { snapshot, storage, waitBadge, waitOutbox } from "./state.mjs";
 import { loadVocabulary } from "./vocabulary.mjs";
 
@@ -171,6 +171,8 @@ export const scenarios = {
     const { port, html } = ctx.config;
     return withFirefox(ctx, {}, async (firefox) => {
       const options = await optionsPage(firefox);
+      // Firefox's chrome.i18n gives the page its words (the HTML has none).
+      assert.deepEqual(await wordsNotFromMessages(options), [], "the options page's words are the messages");
       await configure(firefox, port, "", options);
       assert.equal((await storage(firefox)).settings.token, "", "no token before pairing");
 
