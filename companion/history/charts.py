@@ -24,6 +24,7 @@ from companion.history.charts_style import (
     date_ticks,
     empty_svg,
     layout_for,
+    legend_columns,
     stylesheet,
 )
 from companion.history.trend import RECALIBRATION_POINTS, recalibration_days
@@ -96,14 +97,14 @@ class _Series:
             self.items.append((key, label, points, options))
 
 
-def _legend_shortfall(count: int, layout: Layout) -> float:
+def _legend_shortfall(count: int, columns: int, layout: Layout) -> float:
     """pygal makes room for count // columns legend rows, not for the last, partial one."""
-    columns = layout.legend_columns
     return (-(-count // columns) - count // columns) * 1.5 * layout.label_size
 
 
 def _render(name: str, series: _Series, drawn: list, layout: Layout, **options) -> str:
     keys = [item[0] for item in series.items]
+    columns = legend_columns([item[1] for item in series.items], layout)
     chart = pygal.DateLine(
         title=_(TITLES[name]),
         js=[],  # no tooltip script from a CDN: the chart must work offline
@@ -122,7 +123,7 @@ def _render(name: str, series: _Series, drawn: list, layout: Layout, **options) 
         width=layout.width,
         height=layout.height,
         margin=12,
-        margin_bottom=12 + _legend_shortfall(len(keys), layout),
+        margin_bottom=12 + _legend_shortfall(len(keys), columns, layout),
         spacing=8,
         # No dot per point: a <circle> and three <desc> each, for a tooltip nobody runs.
         show_dots=False,
@@ -130,7 +131,7 @@ def _render(name: str, series: _Series, drawn: list, layout: Layout, **options) 
         truncate_legend=-1,
         truncate_label=-1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=layout.legend_columns,
+        legend_at_bottom_columns=columns,
         legend_box_size=layout.label_size,
         x_labels=date_ticks(
             date.fromisoformat(drawn[0]["date"]),

@@ -118,6 +118,18 @@ def _tick_text(kind: str, tick: date, index: int) -> str:
     return day_and_month(tick)
 
 
+def legend_columns(labels: list[str], layout: Layout) -> int:
+    """As many legend columns as the longest label fits in: "Posizione SSI nella rete" takes
+    a line of its own on a phone, where the English "Network rank" shares one."""
+    # About 0.55 em a character in the sans-serif fonts used, plus the colour box and a gap.
+    widest = max((len(label) for label in labels), default=0) * 0.55 * layout.label_size
+    widest += layout.label_size + 12
+    columns = layout.legend_columns
+    while columns > 1 and widest > (layout.width - 24) / columns:
+        columns -= 1
+    return columns
+
+
 # -- the stylesheet ------------------------------------------------------------------------------
 
 _BASE_CSS = (

@@ -145,3 +145,11 @@ def test_the_chart_cache_keeps_each_language_apart(monkeypatch):
     assert "⟦SSI (out of 100)⟧" in italian and "⟦" not in english
     assert charts.draw("ssi", daily, "all", TODAY, SETTINGS) == english
     assert i18n.active() == "en"
+
+
+def test_a_long_translated_legend_gets_a_line_of_its_own_on_a_phone():
+    from companion.history.charts_style import NARROW, WIDE, legend_columns
+
+    assert legend_columns(["Industry rank", "Network rank"], NARROW) == 2
+    assert legend_columns(["Posizione SSI nel settore", "Posizione SSI nella rete"], NARROW) == 1
+    assert legend_columns(["Posizione SSI nel settore", "Posizione SSI nella rete"], WIDE) == 3
