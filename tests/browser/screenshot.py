@@ -10,6 +10,8 @@ prints), each page loaded with its chart images:
     summary-narrow.png       the same, light, 360 px wide (a phone)
     summary-one-reading.png  a fresh companion after `ssi-companion import` of a one-row CSV
     settings.png             /settings of the demo companion, light
+    summary-it-narrow.png    the summary at 360 px for a browser asking for Italian
+    settings-de.png          /settings for a browser asking for German, dark
 
 Every server runs on a free loopback port and stops before the tool ends; their data
 directories are temporary. The paths written are printed, one a line.
@@ -35,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WIDE, NARROW = 1100, 360
+# The tool reads what the companion prints ("Demo: ...", "Added 1 reading"): in English,
+# whatever the system's language. The pages' language comes from each browser context.
+ENGLISH = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"}
 
 
 SIGNIN_LINK = re.compile(r"http://127\.0\.0\.1:\d+/signin\?code=[A-Za-z0-9_-]{43}")
@@ -51,7 +56,7 @@ def _companion(args: list[str], home: Path, **run) -> subprocess.CompletedProces
     """`ssi-companion ARGS` with `home` as its data directory, as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "companion", *args],
-        env={**os.environ, "SSI_COMPANION_HOME": str(home)},
+        env={**os.environ, **ENGLISH, "SSI_COMPANION_HOME": str(home)},
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -88,7 +93,7 @@ def serving(port: int, home: Path, *extra: str, log=subprocess.DEVNULL, timeout:
     proc = subprocess.Popen(
         [sys.executable, "-m", "companion", "serve", *extra, "--port", str(port)],
         # Unbuffered: the demo's data directory is read from `log` while the server runs.
-        env={**os.environ, "SSI_COMPANION_HOME": str(home), "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, **ENGLISH, "SSI_COMPANION_HOME": str(home), "PYTHONUNBUFFERED": "1"},
         cwd=REPO,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -165,7 +170,11 @@ def demo_pictures(browser, out_dir: Path, folder: Path) -> list[Path]:
             ("/", "summary-dark.png", {"color_scheme": "dark"}),
             ("/", "summary-narrow.png", {"color_scheme": "light", "viewport": phone}),
             ("/settings", "settings.png", {"color_scheme": "light"}),
-        ]
+            # Playwright's locale is the Accept-Language the pages follow.
+            ("/", "summary-it-narrow.png", {"color_scheme": "light", "viewport": phone,
+                                            "locale": "it-IT"}),
+            ("/settings", "settings-de.png", {"color_scheme": "dark", "locale": "de-DE"}),
+        ]  # fmt: skip
         return [
             photograph(browser, signin_link(data_dir), base, path, out_dir / name, **context)
             for path, name, context in shots
