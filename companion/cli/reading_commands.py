@@ -123,11 +123,11 @@ def status():
         rows.append((_("Last capture"), _("none yet: open %(page)s", page=SSI_PAGE)))
     else:
         if last["status"] == "ok":
-            result = _("%(moment)s, read", moment=last["captured_at"])
+            result = _("%(moment)s, read", moment=wording.moment(last["captured_at"]))
         else:
             result = _(
                 "%(moment)s, not read (%(code)s: %(reason)s)",
-                moment=last["captured_at"],
+                moment=wording.moment(last["captured_at"]),
                 code=last["error_code"],
                 reason=last["error_message"],
             )
@@ -135,7 +135,7 @@ def status():
     latest = report["latest_reading"]
     if latest is not None:
         score = wording.number(latest["total"], _DIGITS)
-        rows.append((_("Latest reading"), f"{latest['date']}: SSI {score}"))
+        rows.append((_("Latest reading"), f"{wording.day(latest['date'])}: SSI {score}"))
     backup = report["last_backup"]
     if backup is None:
         shown = _("none yet (serve makes one a day; or run ssi-companion backup)")

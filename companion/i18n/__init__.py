@@ -85,11 +85,18 @@ def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
 _ = gettext
 
 
+# Windows names its locales in English words: getlocale() gives ("Italian_Italy", "1252").
+_WINDOWS_NAMES = {"english": "en", "italian": "it", "portuguese": "pt", "german": "de",
+                  "french": "fr", "spanish": "es"}  # fmt: skip
+
+
 def language_of(tag: str | None) -> str | None:
-    """The language of a locale name ("it_IT.UTF-8", "pt-BR", "de"), if it is one of the six."""
+    """The language of a locale name ("it_IT.UTF-8", "pt-BR", "de", Windows' "Italian_Italy"),
+    if it is one of the six."""
     if not tag:
         return None
     code = tag.replace("-", "_").split("_")[0].split(".")[0].lower()
+    code = _WINDOWS_NAMES.get(code, code)
     return code if code in LANGUAGES else None
 
 

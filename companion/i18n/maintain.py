@@ -123,7 +123,15 @@ def update() -> None:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=language, domain=DOMAIN, project="SSI Companion")
+        before = (_ids(catalog), _translations_of(_compiled(catalog)))
         catalog.update(template, no_fuzzy_matching=True)
+        mo_path = path.with_suffix(".mo")
+        if (
+            path.exists()
+            and mo_path.exists()
+            and before == (_ids(catalog), _translations_of(mo_path.read_bytes()))
+        ):
+            continue  # nothing changed but the template's date: no diff for git
         with path.open("wb") as po:
             write_po(po, catalog, no_location=True, sort_output=True, ignore_obsolete=True,
                      width=100)  # fmt: skip

@@ -6,8 +6,8 @@ as this module activates it in companion.i18n for every request.
 """
 
 from flask import g, request
-from markupsafe import Markup
 from flask_babel import Babel, get_locale
+from markupsafe import Markup
 
 from companion import extension_sources, i18n
 from companion.store import preferences
@@ -30,13 +30,18 @@ def select_language() -> str:
         return chosen
     # The browser's languages in the user's order of preference (Accept-Language: "de-CH,
     # en;q=0.8" is German): the first of the six wins, a regional tag counting as its language.
-    for tag, _quality in request.accept_languages:
-        if i18n.language_of(tag):
+    for tag, quality in request.accept_languages:
+        if quality > 0 and i18n.language_of(tag):  # q=0 means "not this one"
             return i18n.language_of(tag)
     return i18n.DEFAULT
 
 
 def _activate() -> None:
+    # The API answers the extension in English whatever the browser asks for: its messages
+    # and codes are for programs (the extension words them itself, in its own language).
+    if request.blueprint == "api":
+        i18n.activate(i18n.DEFAULT)
+        return
     i18n.activate(str(get_locale()))
 
 

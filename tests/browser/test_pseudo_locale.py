@@ -23,6 +23,7 @@ from babel.dates import get_day_names, get_month_names
 from waitress.server import create_server
 
 from companion import i18n, store
+from companion.history import charts
 from companion.i18n import maintain
 from companion.ingest import demo
 from companion.store import preferences, sessions
@@ -167,6 +168,7 @@ def pseudo_companion(tmp_path_factory):
                 thread.join(10)
     finally:
         i18n.translations.cache_clear()  # the next test reads the real catalogs again
+        charts._CACHE.clear()  # and draws its own charts, not pseudo-Italian ones
 
 
 @pytest.fixture(scope="module")

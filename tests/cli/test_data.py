@@ -95,8 +95,8 @@ def test_status_before_and_after_a_capture(runner, home):
     after = _ok(_invoke(runner, "status")).stdout
     assert "Captures        2 (1 could not be read)" in after
     assert "Readings        1" in after
-    assert "Last capture    2026-05-01T11:00:00+02:00, not read (not_ssi_page:" in after
-    assert "Latest reading  2026-05-01: SSI 19.706" in after
+    assert "Last capture    1 May 2026 at 11:00, not read (not_ssi_page:" in after
+    assert "Latest reading  1 May 2026: SSI 19.706" in after
 
 
 def test_readings_table_json_and_since(runner, home):

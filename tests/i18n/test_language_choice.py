@@ -107,3 +107,35 @@ def test_the_active_language_translates(language):
     with i18n.use(language):
         assert i18n._("Settings") == expected
     assert i18n._("Settings") == "Settings"
+
+
+@pytest.mark.parametrize("name", ["Italian_Italy", "Italian_Italy.1252", "it_IT", "it-IT"])
+def test_windows_locale_names_count_as_their_language(name):
+    assert i18n.language_of(name) == "it"
+
+
+def test_auto_on_windows_follows_its_locale_name(system, monkeypatch):
+    """Windows sets none of the variables: getlocale() gives ("Italian_Italy", "1252")."""
+    system()
+    monkeypatch.setattr(i18n.system_locale_module, "getlocale", lambda: ("Italian_Italy", "1252"))
+    assert i18n.choose("auto") == "it"
+
+
+@pytest.mark.parametrize(
+    "accept, language",
+    [("fr;q=0, de;q=0.5", "de"), ("it;q=0", "en"), ("pt;q=0.0, es", "es")],
+)
+def test_a_language_the_browser_refuses_is_not_chosen(app, accept, language):
+    with app.test_request_context("/settings", headers={"Accept-Language": accept}):
+        app.preprocess_request()
+        assert i18n.active() == language
+
+
+def test_the_api_answers_in_english_whatever_the_browser_asks(app):
+    """Its messages are for the extension, which words what it shows in its own language."""
+    with app.test_request_context("/api/v1/ping", headers={"Accept-Language": "it"}):
+        app.preprocess_request()
+        assert i18n.active() == "en"
+    with app.test_request_context("/settings", headers={"Accept-Language": "it"}):
+        app.preprocess_request()
+        assert i18n.active() == "it"

@@ -48,6 +48,13 @@ def test_the_language_is_stored_and_read_before_a_command_opens_the_database(tmp
     assert stored_language(tmp_path / "missing.db") == "auto"
     preferences.set_value(db, "language", "de")
     assert load(db)["language"] == "de"
+    # While another connection has it open (a running serve: -wal and -shm exist)...
+    assert stored_language(store.db_path(tmp_path)) == "de"
+    db.close()
+    # ...and once every connection is closed, read without creating a file.
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert stored_language(store.db_path(tmp_path)) == "de"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_the_cli_sets_the_language(runner, home):
