@@ -11,9 +11,9 @@
 import logging
 import re
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, render_template, request
 from flask_cors import CORS
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from companion.serving import CHUNKED_ENVIRON
 from companion.store import access_token as token
@@ -167,7 +167,13 @@ def _http_error(exc: HTTPException):
         return Response(status=403)
     if _is_api():
         return api_error(exc.code or 500, exc.description or exc.name)
-    return exc
+    # A page of ours, in the user's language: the description only when a view gave one (it
+    # is already in that language); Werkzeug's own defaults are English.
+    if isinstance(exc, SecurityError):
+        return exc  # a Host we do not serve: no page of ours (nor its links) for it
+    detail = exc.description if exc.description != type(exc).description else None
+    page = render_template("error.html", code=exc.code, detail=detail)
+    return Response(page, status=exc.code or 500, mimetype="text/html")
 
 
 def _security_headers(response: Response) -> Response:
