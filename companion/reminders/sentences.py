@@ -158,8 +158,11 @@ def weekly(latest: dict, earlier: dict | None, changes: dict, weakest: str, week
     lines.append(_weakest(latest, weakest))
     # Translators: followed by a tip, a sentence of its own.
     lines.append(_("This week: %(tip)s", tip=tip(weakest, week)))
-    # One sentence a line; a tip's own full stop is not doubled.
-    return title, ". ".join(line.rstrip(".") for line in lines) + "."
+    # One sentence a line, each ended once: a tip's own "." (or "!", "?", "…") is not doubled.
+    return title, " ".join(line if line.endswith(_ENDS) else line + "." for line in lines)
+
+
+_ENDS = (".", "!", "?", "…")
 
 
 def _weakest(latest: dict, weakest: str) -> str:
