@@ -7,13 +7,26 @@ import { storage } from "./state.mjs";
 
 export async function optionsPage(firefox) {
   const page = await firefox.openExtensionPage("options.html");
-  // options.js fills the saved port in after load: typing before that would be undone.
-  await waitInPage(page, { what: "the saved port on the options page" }, () => document.getElementById("port")?.value);
+  // options.js fills the saved port in after load: typing before that would be undone. And
+  // the labels are the messages' words, put in by i18n-page.js: found only once they are.
+  await waitInPage(
+    page,
+    { what: "the saved port and the labels on the options page" },
+    () => document.getElementById("port")?.value && document.querySelector("label[for=port]")?.textContent.trim(),
+  );
   return page;
 }
 
 // The form control a <label> with exactly `text` names (and the id it must have).
 export async function labelled(page, text, id) {
+  // Polled first (tolerating a realm that goes away), then taken: a page still settling
+  // would otherwise answer from a document without its labels.
+  await waitInPage(
+    page,
+    { what: `a label ${JSON.stringify(text)}` },
+    (wanted) => Array.from(document.querySelectorAll("label")).some((element) => element.textContent.trim() === wanted),
+    text,
+  ).catch(() => null); // not found: said below, with the label's name
   const handle = await page.evaluateHandle((wanted) => {
     const label = Array.from(document.querySelectorAll("label")).find(
       (element) => element.textContent.trim() === wanted,
