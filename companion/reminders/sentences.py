@@ -6,19 +6,15 @@ translator can put the words in their language's order. Dates and numbers are wr
 the active language's conventions ("10 nov 2026", "31,3"), as the pages write them.
 """
 
-from babel.numbers import format_decimal
-
 from companion.history.tips import tip
-from companion.history.wording import MINUS, count, day, format_locale, number, rank
+from companion.history.wording import MINUS, count, day, decimal, number, rank
 from companion.i18n import _, ngettext
 from companion.reading import PILLARS, pillar_name
 
 
 def points(value: float) -> str:
     """An SSI figure with one decimal, as LinkedIn gives them: 31.3, 40.0 (31,3 in Italian)."""
-    # Rounded by Python first, as the English text always was: Babel alone rounds half-even
-    # on the decimal digits, so 2.45 would become 2.4 here and 2.5 elsewhere.
-    return format_decimal(float(f"{value:.1f}"), format="#,##0.0", locale=format_locale())
+    return decimal(value, 1)
 
 
 def change(value: float) -> str:

@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel.support import NullTranslations
 
 from companion import i18n
 from companion.cli.reading_commands import format_reading
 from companion.parse import parse_page
 from tests.cli.test_cli import PAGE
 from tests.conftest import free_port
+from tests.i18n.pseudo import Bracketed
 
 EXECUTABLE = Path(sys.executable).parent / "ssi-companion"
 
@@ -88,24 +88,14 @@ def test_the_language_setting_beats_the_system_language(tmp_path, page):
 # -- every sentence goes through the catalog ---------------------------------------------------
 
 
-class Pseudo(NullTranslations):
-    """A catalog that marks every sentence it is asked for: ⟦Captures⟧."""
-
-    def ugettext(self, message):
-        return f"⟦{message}⟧"
-
-    def ungettext(self, singular, plural, n):
-        return f"⟦{singular if n == 1 else plural}⟧"
-
-
 @pytest.fixture
 def pseudo(tmp_path, monkeypatch, home):
-    """Commands run in Italian, with the catalog above; English again after the test."""
+    """Commands run in Italian, every sentence ⟦marked⟧; English again after the test."""
     from tests.autostart.isolation import isolate
 
     isolate(tmp_path, monkeypatch)
     monkeypatch.setenv("SSI_COMPANION_PORT", str(free_port()))
-    monkeypatch.setattr(i18n, "translations", lambda language: Pseudo())
+    monkeypatch.setattr(i18n, "translations", lambda language: Bracketed())
     monkeypatch.setenv("LANG", "it_IT.UTF-8")
     yield
     i18n.activate(i18n.DEFAULT)  # the CLI activated Italian in this test's context
